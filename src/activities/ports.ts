@@ -1,0 +1,167 @@
+/**
+ * The ports: the small interfaces every side effect goes through. Activities (src/activities/handoff-activities.ts)
+ * call these; adapters implement them with the official clients (HubSpot, jsforce, Slack, nodemailer), and
+ * tests may implement them in memory.
+ *
+ * Contract for every method that creates something: it takes an idempotency `key` (derived by the caller from
+ * the workflow id, the handoff cycle and the step) and, called again with the same key — because Temporal
+ * retried the activity, or the worker died after the request but before recording the result — it returns the
+ * object created the first time instead of creating a second one.
+ *
+ * Errors: adapters throw `ServiceError` (src/activities/service-error.ts) so activities can decide retryable vs
+ * not; anything else is treated as retryable.
+ */
+import type { HandoffBrief } from '../domain/brief';
+import type { LeadSnapshot, LeadStatus, LifecycleStage } from '../domain/lead';
+
+/** A record in an external system, with a link a human can click. */
+export interface ExternalRef {
+  system: 'hubspot' | 'salesforce' | 'slack' | 'email' | 'push';
+  /** Object type in that system: contact, deal, task, Lead, Opportunity, Task, message… */
+  objectType: string;
+  id: string;
+  url?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Marketing CRM: HubSpot, always. System of record for lifecycle stage, scores and engagement.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ContactUpdate {
+  /** HubSpot owner id; `null` removes the owner. */
+  hubspotOwnerId?: string | null;
+  /**
+   * Lifecycle stage. Forward-only: the adapter leaves the stage alone when `to` is not ahead of the current one,
+   * unless `allowBackward` (a sales rejection sends an MQL back to Lead).
+   */
+  lifecycle?: { to: LifecycleStage; allowBackward?: boolean };
+  leadStatus?: LeadStatus;
+  /** The product's own contact properties (created by `npm run setup:hubspot`). */
+  mqlDate?: string;
+  sqlDate?: string;
+  /** Picklist value, or null to clear it on a fresh handoff. */
+  salesRejectedReason?: string | null;
+  handoffWorkflowId?: string;
+  /** Why the contact did not qualify, "; "-joined. */
+  disqualificationReasons?: string | null;
+}
+
+export interface MarketingCrm {
+  /** Contact with its associated company, recent engagement and marketing notes; null when the contact does not exist. */
+  getLead(contactId: string): Promise<LeadSnapshot | null>;
+  updateContact(contactId: string, update: ContactUpdate): Promise<void>;
+  /** Adds the contact to a static list (re-nurture track). Adding an existing member is a no-op. */
+  enrollInList(contactId: string, listId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sales CRM: HubSpot or Salesforce (chosen by `salesCrm` in the org config). Owner, deal/opportunity, task.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface OpenDeal {
+  id: string;
+  name: string;
+  /** Owner id in the sales CRM (HubSpot owner id or Salesforce user id), if any. */
+  ownerId: string | null;
+  url?: string;
+}
+
+export interface SalesCrm {
+  readonly system: 'hubspot' | 'salesforce';
+  /** An open deal/opportunity on the lead's company/account, for dedupe; null when there is none. */
+  findOpenDeal(lead: LeadSnapshot): Promise<OpenDeal | null>;
+  /**
+   * Makes `ownerId` the owner of the lead's sales-side record (HubSpot: the contact's owner; Salesforce: upsert of
+   * the Lead/Contact by the external id holding the HubSpot contact id, with OwnerId) and returns that record.
+   */
+  assignOwner(input: { lead: LeadSnapshot; ownerId: string; handoffWorkflowId: string }): Promise<ExternalRef>;
+  /** Removes the owner from the sales-side record (on rejection). */
+  removeOwner(input: { lead: LeadSnapshot }): Promise<void>;
+  /** Deal (HubSpot, configured pipeline, MQL stage) / Opportunity (Salesforce), associated with contact and company. */
+  createDeal(input: { lead: LeadSnapshot; ownerId: string; name: string; key: string }): Promise<ExternalRef>;
+  /** Follow-up task for the rep, due at the SLA deadline (ISO-8601), associated with the lead's record. */
+  createTask(input: {
+    lead: LeadSnapshot;
+    ownerId: string;
+    subject: string;
+    body: string;
+    dueAt: string;
+    key: string;
+  }): Promise<ExternalRef>;
+  /** Closes a task: done (first touch), or no longer this rep's (reassigned / lead closed). Closing twice is a no-op. */
+  closeTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Someone we notify: a rep, a manager or the reviewer. */
+export interface Recipient {
+  id: string;
+  name: string;
+  email: string;
+  slackUserId?: string;
+}
+
+/** The state the handoff DM shows; the original message is updated in place whenever it changes. */
+export type HandoffMessageState =
+  | { kind: 'open' }
+  | { kind: 'reached_out'; at: string }
+  | { kind: 'accepted'; at: string; by: string }
+  | { kind: 'rejected'; at: string; by: string; reasonLabel: string }
+  | { kind: 'reassigned'; at: string; toName: string; reason: string };
+
+export type NoticeKind =
+  | 'reminder'
+  | 'manager_escalation'
+  | 'reassigned_away'
+  | 'reassignment_manager_notice'
+  | 'vp_review'
+  | 'decision_overdue'
+  | 'decision_review'
+  | 'lead_rejected';
+
+/** A short message about a lead: reminders, escalations, reassignments, reviews. */
+export interface Notice {
+  kind: NoticeKind;
+  /** One line, e.g. "Reminder: Dana Ito (Globex) is waiting for first touch — SLA due 12:00". */
+  title: string;
+  /** A few plain sentences. */
+  text: string;
+  /** The lead's brief, for context and links. */
+  brief: HandoffBrief;
+}
+
+/** Where a chat message lives, so it can be updated later. */
+export interface ChatMessageRef {
+  channel: string;
+  ts: string;
+}
+
+export interface ChatPort {
+  /** DMs the brief with Accept / Reject (picklist) / "I've reached out" buttons. Idempotent by key. */
+  sendHandoffBrief(input: { to: Recipient; brief: HandoffBrief; key: string }): Promise<ChatMessageRef>;
+  /** DM to a person, or a post to a channel (e.g. the VP/ops review channel). Idempotent by key. */
+  sendNotice(input: { to: Recipient | { channel: string }; notice: Notice; key: string }): Promise<ChatMessageRef>;
+  /** Rewrites the original DM so it always shows the truth (accepted, reassigned…). */
+  updateHandoffMessage(input: { ref: ChatMessageRef; brief: HandoffBrief; state: HandoffMessageState }): Promise<void>;
+}
+
+export interface EmailPort {
+  /** The brief as HTML + plain text: the backup channel. Same key → same Message-ID, not sent twice by us. */
+  sendHandoffBrief(input: { to: Recipient; brief: HandoffBrief; key: string }): Promise<ExternalRef>;
+  sendNotice(input: { to: Recipient; notice: Notice; key: string }): Promise<ExternalRef>;
+}
+
+export interface PushPort {
+  /** Mobile push (Salesforce custom notification) to a rep's Salesforce user id. */
+  notifyRep(input: {
+    salesforceUserId: string;
+    title: string;
+    body: string;
+    /** Record the notification opens (Lead/Contact id), when there is one. */
+    targetId?: string;
+    key: string;
+  }): Promise<ExternalRef>;
+}

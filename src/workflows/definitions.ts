@@ -1,0 +1,242 @@
+/**
+ * Everything outside a handoff needs to start and steer one: workflow ids, inputs, the signal, the updates, the
+ * query and the search attributes. The bridge (src/client/bridge) and the ops CLI (src/client/cli) import only
+ * this module; the workflows implement it.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LeadType, Priority } from '../domain/lead';
+import type { RejectionReason, SlaRungKind } from '../domain/vocabulary';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Identity and input
+// ---------------------------------------------------------------------------------------------------------------
+
+export type LeadSource = 'hubspot';
+
+/** One execution per open MQL: `mql-<source>-<contactId>`. */
+export function handoffWorkflowId(source: LeadSource, contactId: string): string {
+  return `mql-${source}-${contactId}`;
+}
+
+/** Parses `mql-hubspot-123` back into its parts; null when it is not a handoff id. */
+export function parseHandoffWorkflowId(workflowId: string): { source: LeadSource; contactId: string } | null {
+  const m = /^mql-(hubspot)-(.+)$/.exec(workflowId);
+  return m ? { source: m[1] as LeadSource, contactId: m[2]! } : null;
+}
+
+export type TriggerKind = 'property_change' | 'contact_creation' | 'form_submission' | 'manual' | 'renurture';
+
+export interface HandoffTrigger {
+  kind: TriggerKind;
+  /** When the source system says it happened (ISO-8601). */
+  at: string;
+  /** E.g. the property that changed, or the form's name. No PII. */
+  detail?: string;
+  /** The source's event id, for tracing duplicates. */
+  eventId?: string;
+}
+
+export interface MqlHandoffInput {
+  source: LeadSource;
+  contactId: string;
+  trigger: HandoffTrigger;
+  /** 0 for the first handoff; +1 each time a re-nurtured lead is handed off again (continue-as-new). */
+  cycle?: number;
+  /** Carried across continue-as-new so the timeline keeps the lead's story. */
+  carriedTimeline?: TimelineEntry[];
+}
+
+export const HANDOFF_WORKFLOW_TYPE = 'mqlHandoff';
+export const TEAM_ROSTER_WORKFLOW_TYPE = 'teamRoster';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stages, outcomes, status
+// ---------------------------------------------------------------------------------------------------------------
+
+export const LEAD_STAGES = [
+  'qualifying',
+  'routing',
+  'awaiting_first_touch',
+  'awaiting_decision',
+  'renurturing',
+  'accepted',
+  'rejected',
+  'recycled',
+  'disqualified',
+] as const;
+export type LeadStage = (typeof LEAD_STAGES)[number];
+
+export type HandoffOutcome = 'accepted' | 'rejected' | 'recycled' | 'disqualified';
+
+/** Rungs of the first-touch ladder plus the decision ladder's two. `none` before any fired. */
+export type CurrentRung = 'none' | SlaRungKind | 'decision_escalation' | 'decision_review';
+
+export interface TimelineEntry {
+  /** ISO-8601, workflow time. */
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+export interface HandoffStatus {
+  workflowId: string;
+  contactId: string;
+  cycle: number;
+  stage: LeadStage;
+  leadType: LeadType | null;
+  priority: Priority | null;
+  owner: { repId: string; name: string } | null;
+  team: string | null;
+  rung: CurrentRung;
+  /** The next thing that will happen if nobody acts. */
+  nextDeadline: { what: string; at: string } | null;
+  mqlAt: string | null;
+  slaDueAt: string | null;
+  firstTouchAt: string | null;
+  /** MQL (assignment) → first touch, ms. */
+  speedToContactMs: number | null;
+  reassignments: number;
+  outcome: HandoffOutcome | null;
+  rejectReason: RejectionReason | null;
+  disqualificationReasons: string[];
+  /** Flagged for VP/ops review, or routed to a manager because no rep was available. */
+  flags: string[];
+  timeline: TimelineEntry[];
+}
+
+export interface HandoffResult {
+  outcome: HandoffOutcome;
+  status: HandoffStatus;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steering: signal, updates, query
+// ---------------------------------------------------------------------------------------------------------------
+
+export const REP_ACTIVITY_TYPES = ['call', 'email', 'meeting', 'note', 'task', 'slack_ack'] as const;
+export type RepActivityType = (typeof REP_ACTIVITY_TYPES)[number];
+
+export interface RepActivity {
+  type: RepActivityType;
+  /** Where the activity was logged. */
+  source: 'hubspot' | 'salesforce' | 'slack' | 'cli';
+  /** When it happened per the source (ISO-8601); the workflow uses its own clock when absent. */
+  at?: string;
+  /** The rep who acted, when the source says (rep id from the org config). */
+  repId?: string;
+  /** The source's engagement/task id, so duplicates are recognised. */
+  externalId?: string;
+}
+
+/** A rep logged a call/email/meeting/note, or clicked "I've reached out": stops the SLA ladder. */
+export const repActivitySignal = defineSignal<[RepActivity]>('repActivity');
+
+export interface AcceptInput {
+  repId: string;
+  note?: string;
+}
+export interface RejectInput {
+  repId: string;
+  /** A value of the rejection picklist. */
+  reason: string;
+  note?: string;
+}
+export interface DecisionResult {
+  stage: LeadStage;
+  at: string;
+}
+/** Sales accepts the lead: it becomes an SQL. Refused (state untouched) when the rep is not the owner or no decision is pending. */
+export const acceptUpdate = defineUpdate<DecisionResult, [AcceptInput]>('accept');
+/** Sales rejects with a picklist reason. Refused for an unknown reason, a rep who is not the owner, or no pending decision. */
+export const rejectUpdate = defineUpdate<DecisionResult, [RejectInput]>('reject');
+
+export interface ReassignInput {
+  /** A named rep; the next available rep of the owner's team when absent. */
+  toRepId?: string;
+  reason: string;
+  /** Who asked (ops user, CLI). */
+  requestedBy: string;
+}
+export interface ReassignResult {
+  fromRepId: string;
+  toRepId: string;
+  at: string;
+}
+/** Ops hands the lead to another rep. Refused for an unknown/unavailable rep, the current owner, or a closed lead. */
+export const reassignUpdate = defineUpdate<ReassignResult, [ReassignInput]>('reassign');
+
+export const statusQuery = defineQuery<HandoffStatus>('status');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Search attributes: how ops find stuck leads in the Temporal UI, e.g.
+//   LeadStage = "awaiting_first_touch" AND SlaDueAt < "2026-11-21T15:00:00Z"
+// ---------------------------------------------------------------------------------------------------------------
+
+export const SA = {
+  LeadStage: defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD),
+  AssignedRep: defineSearchAttributeKey('AssignedRep', SearchAttributeType.KEYWORD),
+  Team: defineSearchAttributeKey('Team', SearchAttributeType.KEYWORD),
+  SlaRung: defineSearchAttributeKey('SlaRung', SearchAttributeType.KEYWORD),
+  SlaDueAt: defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME),
+  Priority: defineSearchAttributeKey('Priority', SearchAttributeType.KEYWORD),
+  LeadType: defineSearchAttributeKey('LeadType', SearchAttributeType.KEYWORD),
+  MqlAt: defineSearchAttributeKey('MqlAt', SearchAttributeType.DATETIME),
+  FirstTouchAt: defineSearchAttributeKey('FirstTouchAt', SearchAttributeType.DATETIME),
+  RejectReason: defineSearchAttributeKey('RejectReason', SearchAttributeType.KEYWORD),
+} as const;
+
+/** For registering on a server: `temporal operator search-attribute create --name X --type Keyword`. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: { name: string; type: SearchAttributeType; cliType: string }[] =
+  Object.values(SA).map((k) => ({
+    name: k.name,
+    type: k.type,
+    cliType: k.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+  }));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Team roster: one entity workflow per team holds round-robin state and open-lead counts.
+// ---------------------------------------------------------------------------------------------------------------
+
+export function teamRosterWorkflowId(teamId: string): string {
+  return `team-roster-${teamId}`;
+}
+
+export interface RosterCandidate {
+  repId: string;
+  capacity: number;
+  /** Out of office at the time of the claim (the caller decides from the org config). */
+  available: boolean;
+}
+
+export interface ClaimRepInput {
+  /** Idempotency key: the same key always gets the same answer. */
+  claimKey: string;
+  /** The lead the rep is claimed for (workflow id). */
+  leadId: string;
+  candidates: RosterCandidate[];
+  /** Reps that must not be picked (e.g. the rep being reassigned away from). */
+  exclude?: string[];
+}
+
+export interface ClaimRepResult {
+  repId: string | null;
+  /** Open leads of the chosen rep after this claim. */
+  openLeads: number;
+}
+
+export interface RosterState {
+  teamId: string;
+  /** Open lead ids per rep. */
+  open: Record<string, string[]>;
+  /** Monotonic sequence of the rep's last assignment (round-robin tiebreak). */
+  lastAssignedSeq: Record<string, number>;
+  seq: number;
+  /** Recent claim keys → rep, so a retried claim gets the same rep. */
+  recentClaims: Record<string, string | null>;
+}
+
+export const claimRepUpdate = defineUpdate<ClaimRepResult, [ClaimRepInput]>('claimRep');
+/** The lead is no longer open for that rep (accepted, rejected, reassigned away, closed). */
+export const releaseRepSignal = defineSignal<[{ repId: string; leadId: string }]>('releaseRep');
+export const rosterStateQuery = defineQuery<RosterState>('rosterState');
