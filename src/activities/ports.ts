@@ -11,7 +11,8 @@
  * Errors: adapters throw `ServiceError` (src/activities/service-error.ts) so activities can decide retryable vs
  * not; anything else is treated as retryable.
  */
-import type { HandoffBrief } from '../domain/brief';
+import type { HandoffBrief, Notice } from '../domain/brief';
+export type { Notice, NoticeKind } from '../domain/brief';
 import type { LeadSnapshot, LeadStatus, LifecycleStage } from '../domain/lead';
 
 /** A record in an external system, with a link a human can click. */
@@ -111,27 +112,6 @@ export type HandoffMessageState =
   | { kind: 'accepted'; at: string; by: string }
   | { kind: 'rejected'; at: string; by: string; reasonLabel: string }
   | { kind: 'reassigned'; at: string; toName: string; reason: string };
-
-export type NoticeKind =
-  | 'reminder'
-  | 'manager_escalation'
-  | 'reassigned_away'
-  | 'reassignment_manager_notice'
-  | 'vp_review'
-  | 'decision_overdue'
-  | 'decision_review'
-  | 'lead_rejected';
-
-/** A short message about a lead: reminders, escalations, reassignments, reviews. */
-export interface Notice {
-  kind: NoticeKind;
-  /** One line, e.g. "Reminder: Dana Ito (Globex) is waiting for first touch — SLA due 12:00". */
-  title: string;
-  /** A few plain sentences. */
-  text: string;
-  /** The lead's brief, for context and links. */
-  brief: HandoffBrief;
-}
 
 /** Where a chat message lives, so it can be updated later. */
 export interface ChatMessageRef {

@@ -67,3 +67,24 @@ export interface BriefContext {
   links: BriefLink[];
   rejectReasons: { value: RejectionReason; label: string }[];
 }
+
+export type NoticeKind =
+  | 'reminder'
+  | 'manager_escalation'
+  | 'reassigned_away'
+  | 'reassignment_manager_notice'
+  | 'vp_review'
+  | 'decision_overdue'
+  | 'decision_review'
+  | 'lead_rejected';
+
+/** A short message about a lead: reminders, escalations, reassignments, reviews. */
+export interface Notice {
+  kind: NoticeKind;
+  /** One line, e.g. "Reminder: Dana Ito (Globex) is waiting for first touch — SLA due 12:00". */
+  title: string;
+  /** A few plain sentences. */
+  text: string;
+  /** The lead's brief, for context and links. */
+  brief: HandoffBrief;
+}

@@ -38,7 +38,7 @@ export const calendarSchema = z.object({
   hours: z
     .object({ start: timeOfDay, end: timeOfDay })
     .refine((h) => h.start < h.end, { message: 'hours.start must be before hours.end' })
-    .default({ start: '09:00', end: '17:00' }),
+    .default({ start: '08:00', end: '17:00' }),
   holidays: z.array(isoDate).default([]),
 });
 export type BusinessCalendar = z.infer<typeof calendarSchema>;

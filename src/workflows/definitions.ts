@@ -6,7 +6,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LeadType, Priority } from '../domain/lead';
+import type { RosterCandidate, RosterState } from '../domain/round-robin';
 import type { RejectionReason, SlaRungKind } from '../domain/vocabulary';
+export type { RosterCandidate, RosterState } from '../domain/round-robin';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Identity and input
@@ -202,13 +204,6 @@ export function teamRosterWorkflowId(teamId: string): string {
   return `team-roster-${teamId}`;
 }
 
-export interface RosterCandidate {
-  repId: string;
-  capacity: number;
-  /** Out of office at the time of the claim (the caller decides from the org config). */
-  available: boolean;
-}
-
 export interface ClaimRepInput {
   /** Idempotency key: the same key always gets the same answer. */
   claimKey: string;
@@ -223,17 +218,6 @@ export interface ClaimRepResult {
   repId: string | null;
   /** Open leads of the chosen rep after this claim. */
   openLeads: number;
-}
-
-export interface RosterState {
-  teamId: string;
-  /** Open lead ids per rep. */
-  open: Record<string, string[]>;
-  /** Monotonic sequence of the rep's last assignment (round-robin tiebreak). */
-  lastAssignedSeq: Record<string, number>;
-  seq: number;
-  /** Recent claim keys → rep, so a retried claim gets the same rep. */
-  recentClaims: Record<string, string | null>;
 }
 
 export const claimRepUpdate = defineUpdate<ClaimRepResult, [ClaimRepInput]>('claimRep');
