@@ -59,6 +59,8 @@ describe('briefBlocks: the handoff DM', () => {
       '*Country*\nUS',
       '*Fit score*\n82 / 100',
       '*Engagement score*\n74 / 100',
+      '*Lead type*\nDemo request',
+      '*Priority*\nHigh',
       'visited the pricing page 3 times this week',
       '*Reason for handoff*\nHigh-intent action: demo request',
       '*Routed to you because*\nNamed account globex.example belongs to Hugo Laurent',

@@ -2,8 +2,8 @@
  * What a brief says, as label/value pairs, in the same words on every channel. Values are raw text: each
  * renderer escapes them for its own format (Slack mrkdwn, HTML).
  */
-import type { HandoffBrief } from '../../domain/brief';
-import type { LeadType, Priority } from '../../domain/lead';
+import { leadTypeLabel, type HandoffBrief } from '../../domain/brief';
+import type { Priority } from '../../domain/lead';
 
 export interface BriefFact {
   label: string;
@@ -11,12 +11,6 @@ export interface BriefFact {
   /** mailto:/tel: target for contact details. */
   href?: string;
 }
-
-export const LEAD_TYPE_LABELS: Record<LeadType, string> = {
-  demo_request: 'Inbound demo request',
-  behavioral: 'Behavioural MQL',
-  outbound: 'Outbound-sourced',
-};
 
 export const PRIORITY_LABELS: Record<Priority, string> = { high: 'High', normal: 'Normal' };
 
@@ -58,7 +52,7 @@ export function scoreFacts(brief: HandoffBrief): BriefFact[] {
   return [
     { label: 'Fit score', value: formatScore(brief.scores.fit) },
     { label: 'Engagement score', value: formatScore(brief.scores.engagement) },
-    { label: 'Lead type', value: LEAD_TYPE_LABELS[brief.leadType] ?? brief.leadType },
+    { label: 'Lead type', value: leadTypeLabel(brief.leadType) },
     { label: 'Priority', value: PRIORITY_LABELS[brief.priority] ?? brief.priority },
   ];
 }
