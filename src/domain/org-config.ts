@@ -51,6 +51,9 @@ const personSchema = z.object({
   slackUserId: z.string().optional(),
   /** Escalations go by email as well as Slack. */
   prefersEmail: z.boolean().default(false),
+  /** The person's user id in each CRM: HubSpot owner id, Salesforce user id (005…). Managers need one to own leads
+   *  nobody on their team can take. */
+  crmOwnerIds: z.object({ hubspot: z.string().optional(), salesforce: z.string().optional() }).default({}),
 });
 export type Person = z.infer<typeof personSchema>;
 
@@ -59,8 +62,6 @@ export const outOfOfficeSchema = z
   .refine((w) => Date.parse(w.from) < Date.parse(w.to), { message: 'out-of-office "from" must be before "to"' });
 
 export const repSchema = personSchema.extend({
-  /** The rep's user id in each CRM: HubSpot owner id, Salesforce user id (005…). */
-  crmOwnerIds: z.object({ hubspot: z.string().optional(), salesforce: z.string().optional() }).default({}),
   /** Overrides the team calendar's zone for messages shown to this rep. */
   timeZone: timeZone.optional(),
   /** Most open MQLs this rep may hold at once. */
