@@ -3,7 +3,8 @@
  * qualification and the routing decision, then rendered per channel (Slack Block Kit, email HTML/text,
  * push) by the adapters in src/activities. Plain data; no channel formatting here.
  */
-import type { LeadSnapshot, LeadType, Priority } from './lead';
+import { formatInZone } from './business-hours';
+import { fullName, type LeadSnapshot, type LeadType, type Priority } from './lead';
 import type { RejectionReason } from './vocabulary';
 
 export interface BriefLink {
@@ -87,4 +88,84 @@ export interface Notice {
   text: string;
   /** The lead's brief, for context and links. */
   brief: HandoffBrief;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+/**
+ * "Demo request", "Behavioral MQL", "Outbound lead": the kind of lead in a headline. Given the lead's events, a
+ * demo-request-type lead that only started a trial reads "Free trial".
+ */
+export function leadTypeLabel(leadType: LeadType, lead?: Pick<LeadSnapshot, 'events'>): string {
+  switch (leadType) {
+    case 'demo_request': {
+      const events = lead?.events ?? [];
+      const trialOnly =
+        events.some((e) => e.type === 'free_trial_start') && !events.some((e) => e.type === 'demo_request');
+      return trialOnly ? 'Free trial' : 'Demo request';
+    }
+    case 'behavioral':
+      return 'Behavioral MQL';
+    case 'outbound':
+      return 'Outbound lead';
+  }
+}
+
+function headline(ctx: BriefContext): string {
+  const { lead } = ctx;
+  const title = lead.jobTitle?.trim();
+  const company = lead.company?.name?.trim();
+  const employees = lead.company?.employees;
+  const size = company && typeof employees === 'number' ? ` (${numberFormat.format(employees)} employees)` : '';
+  return (
+    `${leadTypeLabel(ctx.leadType, lead)}: ${fullName(lead)}` +
+    (title ? `, ${title}` : '') +
+    (company ? ` at ${company}${size}` : '')
+  );
+}
+
+/** The lead's marketing notes plus notes recorded as engagement events, trimmed, without duplicates. */
+function marketingNotes(lead: LeadSnapshot): string[] {
+  const fromEvents = lead.events.filter((e) => e.type === 'marketing_note').map((e) => e.title ?? '');
+  return [...new Set([...lead.marketingNotes, ...fromEvents].map((n) => n.trim()).filter(Boolean))];
+}
+
+/** Assembles the brief from decisions the workflow has already made. Throws when `slaDueAt` is not a date-time. */
+export function buildHandoffBrief(ctx: BriefContext): HandoffBrief {
+  const { lead } = ctx;
+  const due = new Date(ctx.slaDueAt);
+  if (Number.isNaN(due.getTime())) {
+    throw new RangeError(`slaDueAt ${JSON.stringify(ctx.slaDueAt)} is not an ISO-8601 date-time`);
+  }
+  return {
+    workflowId: ctx.workflowId,
+    contactId: lead.contactId,
+    headline: headline(ctx),
+    contact: {
+      name: fullName(lead),
+      jobTitle: lead.jobTitle,
+      email: lead.email,
+      phone: lead.phone,
+      country: lead.country,
+    },
+    company: {
+      name: lead.company?.name ?? null,
+      domain: lead.company?.domain ?? null,
+      employees: lead.company?.employees ?? null,
+      industry: lead.company?.industry ?? null,
+      country: lead.company?.country ?? null,
+    },
+    leadType: ctx.leadType,
+    priority: ctx.priority,
+    whyThisLead: ctx.whyThisLead,
+    scores: { fit: lead.fitScore, engagement: lead.engagementScore },
+    reasonForHandoff: ctx.reasonForHandoff,
+    routedBecause: ctx.routedBecause,
+    marketingNotes: marketingNotes(lead),
+    slaDueAt: due.toISOString(),
+    slaDueLocal: formatInZone(due, ctx.timeZone),
+    rep: { id: ctx.rep.id, name: ctx.rep.name },
+    links: ctx.links.map((l) => ({ label: l.label, url: l.url })),
+    rejectReasons: ctx.rejectReasons.map((r) => ({ value: r.value, label: r.label })),
+  };
 }
