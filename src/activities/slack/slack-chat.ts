@@ -1,0 +1,185 @@
+/**
+ * ChatPort on Slack's Web API (official @slack/web-api client).
+ *
+ * Idempotency: every message we post carries message metadata `{ event_type: SLACK_METADATA_EVENT_TYPE,
+ * event_payload: { key, wf } }`. Before posting, the conversation's recent history is read with
+ * `include_all_metadata` and a message already carrying the key is returned instead of posting again, so a
+ * retry after "posted, then the worker died before recording it" finds the first message.
+ */
+import type { HandoffBrief, Notice } from '../../domain/brief';
+import { emailDomain } from '../../domain/lead';
+import { briefBlocks, noticeBlocks, type SlackMessageContent } from '../brief-render/slack-blocks';
+import type { ChatMessageRef, ChatPort, HandoffMessageState, Recipient } from '../ports';
+import { ServiceError } from '../service-error';
+import { SLACK_METADATA_EVENT_TYPE } from './interaction-contract';
+import { createSlackWebClient, type SlackConnectionOptions } from './slack-client';
+import { slackPlatformError, slackServiceError, type SlackCall } from './slack-errors';
+
+export interface SlackChatOptions extends SlackConnectionOptions {
+  /**
+   * How much of a conversation the idempotency lookup reads before posting: messages newer than `days`, at most
+   * `messages` of them (defaults 7 days, 1000 messages). Wider than any activity retry schedule.
+   */
+  lookback?: { days?: number; messages?: number };
+}
+
+const HISTORY_PAGE = 200;
+
+export function createSlackChat(opts: SlackChatOptions): ChatPort {
+  const client = createSlackWebClient(opts);
+  const lookbackDays = opts.lookback?.days ?? 7;
+  const lookbackMessages = opts.lookback?.messages ?? 1000;
+
+  async function call<T>(what: SlackCall, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw slackServiceError(what, e);
+    }
+  }
+
+  function render(what: SlackCall, fn: () => SlackMessageContent): SlackMessageContent {
+    try {
+      return fn();
+    } catch (e) {
+      throw slackServiceError(what, e);
+    }
+  }
+
+  async function userIdOf(to: Recipient): Promise<string> {
+    if (to.slackUserId) return to.slackUserId;
+    const domain = emailDomain(to.email);
+    const what = { operation: 'look up Slack user by email', object: `recipient ${to.id} (email at ${domain ?? '?'})` };
+    if (!domain) {
+      throw new ServiceError(
+        `slack: ${what.operation} for recipient ${to.id} failed: no slackUserId and no valid email`,
+        {
+          service: 'slack',
+          ...what,
+          status: 400,
+          field: 'email',
+        },
+      );
+    }
+    const res = await call(what, () => client.users.lookupByEmail({ email: to.email }));
+    const id = res.user?.id;
+    if (!id) throw slackPlatformError(what, 'users_not_found');
+    return id;
+  }
+
+  async function dmChannelOf(to: Recipient): Promise<string> {
+    const userId = await userIdOf(to);
+    const what = { operation: 'open DM', object: `user ${userId}` };
+    const res = await call(what, () => client.conversations.open({ users: userId }));
+    const channel = res.channel?.id;
+    if (!channel) throw slackPlatformError(what, 'channel_not_found');
+    return channel;
+  }
+
+  /** The ts of a message in `channel` that carries `key`, looking back a bounded window; null when none. */
+  async function findByKey(channel: string, key: string): Promise<string | null> {
+    const what = { operation: 'read conversation history (idempotency check)', object: `channel ${channel}` };
+    const oldest = String(Math.floor(Date.now() / 1000) - lookbackDays * 86_400);
+    let cursor: string | undefined;
+    let read = 0;
+    do {
+      const res = await call(what, () =>
+        client.conversations.history({
+          channel,
+          oldest,
+          limit: Math.min(HISTORY_PAGE, lookbackMessages - read),
+          include_all_metadata: true,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      const messages = res.messages ?? [];
+      const hit = messages.find(
+        (m) =>
+          m.metadata?.event_type === SLACK_METADATA_EVENT_TYPE &&
+          (m.metadata.event_payload as Record<string, unknown> | undefined)?.key === key,
+      );
+      if (hit?.ts) return hit.ts;
+      read += messages.length;
+      cursor = res.has_more ? res.response_metadata?.next_cursor || undefined : undefined;
+    } while (cursor && read < lookbackMessages);
+    return null;
+  }
+
+  async function postOnce(
+    channel: string,
+    content: SlackMessageContent,
+    key: string,
+    wf: string,
+    operation: string,
+  ): Promise<ChatMessageRef> {
+    checkKey(key, operation);
+    const existing = await findByKey(channel, key);
+    if (existing) return { channel, ts: existing };
+    const what = { operation, object: `workflow ${wf} in channel ${channel}` };
+    const res = await call(what, () =>
+      client.chat.postMessage({
+        channel,
+        text: content.text,
+        blocks: content.blocks,
+        metadata: { event_type: SLACK_METADATA_EVENT_TYPE, event_payload: { key, wf } },
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    if (!res.ts) throw slackPlatformError(what, 'no_ts_returned');
+    return { channel: res.channel ?? channel, ts: res.ts };
+  }
+
+  return {
+    async sendHandoffBrief({ to, brief, key }: { to: Recipient; brief: HandoffBrief; key: string }) {
+      const operation = 'post handoff brief';
+      const content = render({ operation, object: `workflow ${brief.workflowId}` }, () =>
+        briefBlocks(brief, { kind: 'open' }),
+      );
+      const channel = await dmChannelOf(to);
+      return postOnce(channel, content, key, brief.workflowId, operation);
+    },
+
+    async sendNotice({ to, notice, key }: { to: Recipient | { channel: string }; notice: Notice; key: string }) {
+      const operation = `post ${notice.kind} notice`;
+      const wf = notice.brief.workflowId;
+      const content = render({ operation, object: `workflow ${wf}` }, () => noticeBlocks(notice));
+      const channel = 'channel' in to ? to.channel : await dmChannelOf(to);
+      return postOnce(channel, content, key, wf, operation);
+    },
+
+    async updateHandoffMessage({
+      ref,
+      brief,
+      state,
+    }: {
+      ref: ChatMessageRef;
+      brief: HandoffBrief;
+      state: HandoffMessageState;
+    }) {
+      const what = {
+        operation: `update handoff message (${state.kind})`,
+        object: `message ${ref.ts} in channel ${ref.channel}`,
+      };
+      const content = render(what, () => briefBlocks(brief, state));
+      await call(what, () =>
+        client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks }),
+      );
+    },
+  };
+}
+
+function checkKey(key: string, operation: string): void {
+  if (typeof key !== 'string' || !key.trim()) {
+    throw new ServiceError(
+      `slack: ${operation} failed: field key = ${JSON.stringify(key)}: expected a non-empty idempotency key`,
+      {
+        service: 'slack',
+        operation,
+        status: 400,
+        field: 'key',
+        value: key,
+      },
+    );
+  }
+}

@@ -1,0 +1,355 @@
+/**
+ * The Slack adapter through the real @slack/web-api WebClient against the Slack emulator.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ChatMessageRef, ChatPort, Recipient } from '../../src/activities/ports';
+import { toActivityFailure, ServiceError } from '../../src/activities/service-error';
+import {
+  decodeActionValue,
+  SLACK_ACTIONS,
+  SLACK_METADATA_EVENT_TYPE,
+} from '../../src/activities/slack/interaction-contract';
+import { createSlackChat } from '../../src/activities/slack/slack-chat';
+import { createSlackResponder } from '../../src/activities/slack/slack-responder';
+import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
+import { ANA_BY_EMAIL, HUGO, PRIYA, sampleBrief, sampleNotice } from './brief-fixture';
+
+let slack: SlackEmulator;
+let chat: ChatPort;
+
+beforeAll(async () => {
+  slack = await startSlackEmulator();
+  chat = createSlackChat({ token: slack.token, apiUrl: slack.apiUrl });
+});
+afterAll(() => slack.close());
+beforeEach(async () => {
+  await fetch(`${slack.url}/_sandbox/reset`, { method: 'POST' });
+});
+
+async function failureOf(p: Promise<unknown>): Promise<ServiceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ServiceError);
+  return err as ServiceError;
+}
+
+function actionIds(blocks: unknown[] | undefined): string[] {
+  return (blocks ?? [])
+    .filter((b) => (b as { type: string }).type === 'actions')
+    .flatMap((b) => ((b as { elements: { action_id: string }[] }).elements ?? []).map((e) => e.action_id));
+}
+
+describe('sendHandoffBrief', () => {
+  it('DMs the rep the brief with the three actions and idempotency metadata', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief' });
+
+    expect(ref.channel).toBe(slack.dmChannelOf('U0REPHUG1'));
+    const [message, ...others] = slack.dmsTo('U0REPHUG1');
+    expect(others).toHaveLength(0);
+    expect(message).toMatchObject({
+      ts: ref.ts,
+      user: slack.botUserId,
+      text: 'New MQL for you: Dana Ito (Globex). First touch due Tue 24 Nov, 12:00 EST',
+      metadata: {
+        event_type: SLACK_METADATA_EVENT_TYPE,
+        event_payload: { key: 'mql-hubspot-1001/0/brief', wf: 'mql-hubspot-1001' },
+      },
+    });
+    expect(actionIds(message!.blocks)).toEqual([SLACK_ACTIONS.accept, SLACK_ACTIONS.reject, SLACK_ACTIONS.reachedOut]);
+  });
+
+  it('finds a recipient without a Slack id by email', async () => {
+    const ref = await chat.sendHandoffBrief({ to: ANA_BY_EMAIL, brief: sampleBrief(), key: 'k-ana' });
+
+    expect(slack.requests.map((r) => r.path)).toContain('/api/users.lookupByEmail');
+    expect(ref.channel).toBe(slack.dmChannelOf('U0REPANA1'));
+    expect(slack.dmsTo('U0REPANA1').map((m) => m.ts)).toEqual([ref.ts]);
+  });
+
+  it('posts once per key: the same key returns the first message, a new key posts again', async () => {
+    const first = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k1' });
+    const again = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k1' });
+    const other = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k2' });
+
+    expect(again).toEqual(first);
+    expect(other.ts).not.toBe(first.ts);
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(2);
+  });
+});
+
+describe('crash after the write: a retry with the same key finds the message instead of posting again', () => {
+  it.each<[string, (key: string) => Promise<ChatMessageRef>, () => unknown[]]>([
+    [
+      'handoff brief DM',
+      (key) => chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key }),
+      () => slack.dmsTo('U0REPHUG1'),
+    ],
+    [
+      'notice to the review channel',
+      (key) => chat.sendNotice({ to: { channel: 'C0REVOPS01' }, notice: sampleNotice({ kind: 'vp_review' }), key }),
+      () => slack.messages('C0REVOPS01'),
+    ],
+    [
+      'notice DM to a manager',
+      (key) => chat.sendNotice({ to: PRIYA, notice: sampleNotice(), key }),
+      () => slack.dmsTo('U0MGRSDR1'),
+    ],
+  ])('%s', async (_name, send, stored) => {
+    slack.faults.inject({ kind: 'drop_after_write', path: '/api/chat.postMessage' });
+
+    const lost = await failureOf(send('crash-key'));
+    expect(lost.details).toMatchObject({ service: 'slack', transport: true });
+    expect(lost.retryable).toBe(true);
+    expect(stored()).toHaveLength(1);
+
+    const retried = await send('crash-key');
+    expect(stored()).toHaveLength(1);
+    expect(retried.ts).toBe((stored()[0] as { ts: string }).ts);
+  });
+});
+
+describe('updateHandoffMessage', () => {
+  it('re-renders the DM without buttons once accepted, saying who and when', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-accept' });
+    const click = slack.blockAction({ ...ref, user: 'U0REPHUG1', actionId: SLACK_ACTIONS.accept });
+    expect(decodeActionValue(click.actions[0]!.type === 'button' ? click.actions[0]!.value : '')).toEqual({
+      wf: 'mql-hubspot-1001',
+    });
+
+    await chat.updateHandoffMessage({
+      ref,
+      brief: sampleBrief(),
+      state: { kind: 'accepted', at: '2026-11-24T15:30:00Z', by: 'U0REPHUG1' },
+    });
+
+    const [message] = slack.dmsTo('U0REPHUG1');
+    expect(message!.text).toBe('MQL accepted: Dana Ito (Globex)');
+    expect(actionIds(message!.blocks)).toEqual([]);
+    expect(JSON.stringify(message!.blocks)).toContain('Accepted by <@U0REPHUG1>');
+    expect(slack.updates()).toHaveLength(1);
+    expect(message!.metadata?.event_payload).toEqual({ key: 'k-accept', wf: 'mql-hubspot-1001' });
+    expect(() => slack.blockAction({ ...ref, user: 'U0REPHUG1', actionId: SLACK_ACTIONS.accept })).toThrow(
+      /no interactive element handoff_accept/,
+    );
+  });
+
+  it("shows a reassignment on the original rep's DM", async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-reassign' });
+    await chat.updateHandoffMessage({
+      ref,
+      brief: sampleBrief(),
+      state: {
+        kind: 'reassigned',
+        at: '2026-11-24T21:00:00Z',
+        toName: 'Isla Novak',
+        reason: 'no first touch in 4 hours',
+      },
+    });
+    const [message] = slack.dmsTo('U0REPHUG1');
+    expect(message!.text).toBe('MQL reassigned to Isla Novak: Dana Ito (Globex)');
+    expect(JSON.stringify(message!.blocks)).toContain('Reassigned to Isla Novak: no first touch in 4 hours');
+    expect(actionIds(message!.blocks)).toEqual([]);
+  });
+
+  it('fails non-retryably when the message is gone', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-gone' });
+    const err = await failureOf(
+      chat.updateHandoffMessage({
+        ref: { channel: ref.channel, ts: '1700000000.000001' },
+        brief: sampleBrief(),
+        state: { kind: 'accepted', at: '2026-11-24T15:30:00Z', by: 'Hugo' },
+      }),
+    );
+    expect(err.details).toMatchObject({ status: 404, code: 'message_not_found' });
+    expect(err.retryable).toBe(false);
+  });
+});
+
+describe('sendNotice', () => {
+  it('posts to a channel once per key', async () => {
+    const notice = sampleNotice({ kind: 'vp_review', title: 'VP review: Dana Ito (Globex) untouched for 24 hours' });
+    const a = await chat.sendNotice({ to: { channel: 'C0REVOPS01' }, notice, key: 'review-1' });
+    const b = await chat.sendNotice({ to: { channel: 'C0REVOPS01' }, notice, key: 'review-1' });
+    expect(b).toEqual(a);
+    expect(slack.messages('C0REVOPS01')).toEqual([
+      expect.objectContaining({ ts: a.ts, text: 'VP review: Dana Ito (Globex) untouched for 24 hours' }),
+    ]);
+  });
+});
+
+describe('failures become ServiceErrors Temporal can act on', () => {
+  const send = (c: ChatPort = chat, to: Recipient = HUGO) =>
+    c.sendHandoffBrief({ to, brief: sampleBrief(), key: 'fail-key' });
+
+  it("ratelimited (429) carries Slack's Retry-After", async () => {
+    slack.faults.inject({ kind: 'rate_limit', path: '/api/chat.postMessage', retryAfterSeconds: 7 });
+    const err = await failureOf(send());
+    expect(err.details).toMatchObject({ status: 429, code: 'ratelimited', retryAfterSeconds: 7 });
+    const failure = toActivityFailure(err) as ApplicationFailure;
+    expect(failure.type).toBe('RateLimited');
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe('7s');
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(0);
+  });
+
+  it.each<[string, () => void, Partial<ServiceError['details']>, boolean]>([
+    [
+      'internal_error',
+      () => slack.failNext('chat.postMessage', 'internal_error'),
+      { status: 503, code: 'internal_error' },
+      true,
+    ],
+    [
+      'fatal_error',
+      () => slack.failNext('conversations.history', 'fatal_error'),
+      { status: 503, code: 'fatal_error' },
+      true,
+    ],
+    [
+      'HTTP 503',
+      () => slack.faults.inject({ kind: 'server_error', status: 503, path: '/api/conversations.open' }),
+      { status: 503 },
+      true,
+    ],
+    [
+      'missing_scope',
+      () =>
+        slack.failNext('conversations.history', 'missing_scope', {
+          needed: 'im:history',
+          provided: 'chat:write,im:write',
+        }),
+      { status: 403, code: 'missing_scope', field: 'scope', value: 'im:history' },
+      false,
+    ],
+    [
+      'account_inactive',
+      () => slack.failNext('conversations.open', 'account_inactive'),
+      { status: 401, code: 'account_inactive' },
+      false,
+    ],
+    [
+      'invalid_blocks',
+      () => slack.failNext('chat.postMessage', 'invalid_blocks'),
+      { status: 400, code: 'invalid_blocks' },
+      false,
+    ],
+  ])('%s', async (_name, inject, details, retryable) => {
+    inject();
+    const err = await failureOf(send());
+    expect(err.details).toMatchObject({ service: 'slack', ...details });
+    expect(err.retryable).toBe(retryable);
+    expect((toActivityFailure(err) as ApplicationFailure).nonRetryable).toBe(!retryable);
+  });
+
+  it('missing_scope names the scope to add', async () => {
+    slack.failNext('conversations.history', 'missing_scope', { needed: 'im:history', provided: 'chat:write' });
+    const err = await failureOf(send());
+    expect(err.message).toContain('needs the im:history scope');
+  });
+
+  it('invalid_auth for a bad token, without the token in the message', async () => {
+    const badChat = createSlackChat({ token: 'xoxb-not-the-right-one', apiUrl: slack.apiUrl });
+    const err = await failureOf(send(badChat));
+    expect(err.details).toMatchObject({ status: 401, code: 'invalid_auth' });
+    expect(err.retryable).toBe(false);
+    expect(err.message).not.toContain('xoxb-not-the-right-one');
+  });
+
+  it("users_not_found names the email's domain only", async () => {
+    const stranger: Recipient = { id: 'rep-zoe', name: 'Zoe Stranger', email: 'zoe.stranger@elsewhere.example' };
+    const err = await failureOf(send(chat, stranger));
+    expect(err.details).toMatchObject({ status: 404, code: 'users_not_found' });
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('elsewhere.example');
+    expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain('zoe.stranger');
+  });
+
+  it('channel_not_found for an unknown channel', async () => {
+    const err = await failureOf(chat.sendNotice({ to: { channel: 'C0NOSUCH1' }, notice: sampleNotice(), key: 'x' }));
+    expect(err.details).toMatchObject({
+      status: 404,
+      code: 'channel_not_found',
+      object: expect.stringContaining('C0NOSUCH1'),
+    });
+    expect(err.retryable).toBe(false);
+  });
+
+  it('a dropped connection is a retryable transport error', async () => {
+    slack.faults.inject({ kind: 'drop_after_write', path: '/api/conversations.open' });
+    const err = await failureOf(send());
+    expect(err.details).toMatchObject({ transport: true });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('an unreachable Slack is a retryable transport error', async () => {
+    const nowhere = createSlackChat({ token: slack.token, apiUrl: 'http://127.0.0.1:9/api/' });
+    const err = await failureOf(send(nowhere));
+    expect(err.details).toMatchObject({ transport: true, code: 'ECONNREFUSED' });
+  });
+
+  it('a brief that cannot be rendered is rejected before anything is posted', async () => {
+    const err = await failureOf(
+      chat.sendHandoffBrief({
+        to: HUGO,
+        brief: sampleBrief({ links: [{ label: 'CRM', url: 'javascript:alert(1)' }] }),
+        key: 'bad-brief',
+      }),
+    );
+    expect(err.details).toMatchObject({ status: 400, code: 'invalid_brief', field: 'links.0.url' });
+    expect(slack.requests.filter((r) => r.path.startsWith('/api/'))).toEqual([]);
+  });
+
+  it.each([
+    ['an empty token', { token: '' }, 'SLACK_BOT_TOKEN: expected a Slack bot token'],
+    ['a token that is not one', { token: 'hunter2' }, 'SLACK_BOT_TOKEN: expected a Slack token starting with "xoxb-"'],
+    [
+      'an API URL that is not a URL',
+      { token: 'xoxb-x', apiUrl: 'slack' },
+      'SLACK_API_URL = "slack": expected an http(s) URL',
+    ],
+  ])('refuses %s at construction', (_n, opts, message) => {
+    expect(() => createSlackChat(opts)).toThrow(message);
+  });
+
+  it('never echoes the token in a construction error', () => {
+    expect(() => createSlackChat({ token: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+});
+
+describe('createSlackResponder', () => {
+  const responder = () => createSlackResponder({ token: slack.token, apiUrl: slack.apiUrl });
+
+  it('tells only the clicker why a click was refused', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'eph' });
+    await responder().ephemeral(ref.channel, 'U0REPHUG1', 'This lead was already reassigned to Isla Novak.');
+    expect(slack.ephemerals('U0REPHUG1')).toEqual([
+      expect.objectContaining({ channel: ref.channel, text: 'This lead was already reassigned to Isla Novak.' }),
+    ]);
+  });
+
+  it('replaces the clicked message through its response_url', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'replace' });
+    const click = slack.blockAction({
+      ...ref,
+      user: 'U0REPHUG1',
+      actionId: SLACK_ACTIONS.reject,
+      optionValue: JSON.stringify({ wf: 'mql-hubspot-1001', reason: 'timing_not_right' }),
+    });
+    await responder().replaceOriginal(click.response_url, { text: 'Rejecting…' });
+    expect(slack.dmsTo('U0REPHUG1')[0]).toMatchObject({ ts: ref.ts, text: 'Rejecting…' });
+    expect(slack.updates()).toEqual([expect.objectContaining({ via: 'response_url', ts: ref.ts })]);
+  });
+
+  it("follows response_urls only on Slack's hooks host or the configured API host", async () => {
+    const err = await failureOf(responder().replaceOriginal('https://evil.example/collect?x=1', { text: 'x' }));
+    expect(err.details).toMatchObject({ status: 400, field: 'responseUrl', value: 'https://evil.example' });
+  });
+
+  it('an expired response_url is not retryable', async () => {
+    const err = await failureOf(responder().replaceOriginal(`${slack.url}/response/nope`, { text: 'x' }));
+    expect(err.details).toMatchObject({ status: 404, code: 'expired_url' });
+    expect(err.retryable).toBe(false);
+  });
+});
