@@ -1,0 +1,179 @@
+/**
+ * EmailPort on SMTP (nodemailer): the handoff brief and notices as HTML with a plain-text alternative.
+ *
+ * Idempotency (see README.md for the residual risk): the Message-ID is derived from the caller's key, so every
+ * copy of one logical email carries the same id; this process remembers the keys it has sent (and shares an
+ * in-flight send) so a retry after a successful send returns the first Message-ID without sending again.
+ */
+import { createHash } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { HandoffBrief, Notice } from '../../domain/brief';
+import { emailDomain } from '../../domain/lead';
+import { briefEmail, noticeEmail, type EmailContent } from '../brief-render/email-render';
+import { InvalidBriefError } from '../brief-render/brief-input';
+import type { EmailPort, ExternalRef, Recipient } from '../ports';
+import { ServiceError } from '../service-error';
+import { smtpServiceError, type EmailCall } from './smtp-errors';
+
+export interface EmailSenderOptions {
+  /** SMTP_URL: smtp://host:587 (STARTTLS when offered) or smtps://user:password@host:465. Never logged. */
+  smtpUrl: string;
+  /** EMAIL_FROM, e.g. "MQL Handoff <mql-handoff@acme-analytics.example>". */
+  from: string;
+  /** Connect/greeting timeout in ms (default 10 000); the socket timeout is three times this. */
+  timeoutMs?: number;
+  /** How many sent keys this process remembers (default 10 000). */
+  rememberKeys?: number;
+}
+
+export const MESSAGE_ID_DOMAIN = 'mql-handoff';
+
+/** `<32 hex chars@mql-handoff>`: same key → same Message-ID, on every worker. */
+export function messageIdForKey(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${MESSAGE_ID_DOMAIN}>`;
+}
+
+export function createEmailSender(opts: EmailSenderOptions): EmailPort {
+  const transport: Transporter = nodemailer.createTransport({
+    url: checkedSmtpUrl(opts.smtpUrl),
+    connectionTimeout: opts.timeoutMs ?? 10_000,
+    greetingTimeout: opts.timeoutMs ?? 10_000,
+    socketTimeout: (opts.timeoutMs ?? 10_000) * 3,
+    logger: false,
+    debug: false,
+  });
+  const from = checkedFrom(opts.from);
+  const remember = opts.rememberKeys ?? 10_000;
+  /** Sent (or being sent) by this process, oldest first. */
+  const sent = new Map<string, Promise<ExternalRef>>();
+
+  async function deliver(
+    to: Recipient,
+    content: EmailContent,
+    key: string,
+    wf: string,
+    call: EmailCall,
+  ): Promise<ExternalRef> {
+    const messageId = messageIdForKey(key);
+    await transport
+      .sendMail({
+        from,
+        to: { name: to.name, address: to.email },
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        messageId,
+        headers: {
+          'X-MQL-Handoff-Key': key,
+          'X-MQL-Handoff-Workflow': wf,
+          // RFC 3834: no vacation auto-replies to a machine.
+          'Auto-Submitted': 'auto-generated',
+        },
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      })
+      .catch((e: unknown) => {
+        throw smtpServiceError(call, e);
+      });
+    return { system: 'email', objectType: 'message', id: messageId };
+  }
+
+  async function once(
+    to: Recipient,
+    key: string,
+    wf: string,
+    operation: string,
+    render: () => EmailContent,
+  ): Promise<ExternalRef> {
+    const call = { operation, object: `recipient ${to.id} (workflow ${wf})` };
+    checkKey(key, call);
+    checkRecipient(to, call);
+    const known = sent.get(key);
+    if (known) return known;
+    let content: EmailContent;
+    try {
+      content = render();
+    } catch (e) {
+      if (e instanceof InvalidBriefError) {
+        throw new ServiceError(`email: ${operation} for ${call.object} failed: ${e.message}`, {
+          service: 'email',
+          ...call,
+          status: 400,
+          code: 'invalid_brief',
+          field: e.field,
+          value: e.value,
+        });
+      }
+      throw e;
+    }
+    const pending = deliver(to, content, key, wf, call);
+    sent.set(key, pending);
+    pending.catch(() => {
+      if (sent.get(key) === pending) sent.delete(key);
+    });
+    while (sent.size > remember) sent.delete(sent.keys().next().value as string);
+    return pending;
+  }
+
+  return {
+    sendHandoffBrief: ({ to, brief, key }: { to: Recipient; brief: HandoffBrief; key: string }) =>
+      once(to, key, brief.workflowId, 'send handoff brief email', () => briefEmail(brief)),
+    sendNotice: ({ to, notice, key }: { to: Recipient; notice: Notice; key: string }) =>
+      once(to, key, notice.brief.workflowId, `send ${notice.kind} notice email`, () => noticeEmail(notice)),
+  };
+}
+
+function checkKey(key: string, call: EmailCall): void {
+  if (typeof key !== 'string' || !key.trim()) {
+    throw new ServiceError(
+      `email: ${call.operation} failed: field key = ${JSON.stringify(key)}: expected a non-empty idempotency key`,
+      {
+        service: 'email',
+        ...call,
+        status: 400,
+        field: 'key',
+        value: key,
+      },
+    );
+  }
+}
+
+function checkRecipient(to: Recipient, call: EmailCall): void {
+  const domain = emailDomain(to.email);
+  if (!domain || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to.email)) {
+    // The address is PII: name the recipient and the field, not the value.
+    throw new ServiceError(
+      `email: ${call.operation} for ${call.object} failed: field email: expected an email address`,
+      {
+        service: 'email',
+        ...call,
+        status: 400,
+        field: 'email',
+      },
+    );
+  }
+}
+
+function checkedSmtpUrl(smtpUrl: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    /* reported below */
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    // The URL may carry a password: describe it, never echo it.
+    throw new Error('SMTP_URL: expected smtp://host:port or smtps://user:password@host:465');
+  }
+  return smtpUrl;
+}
+
+function checkedFrom(from: string): string {
+  if (typeof from !== 'string' || !/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(from.trim())) {
+    throw new Error(
+      `EMAIL_FROM = ${JSON.stringify(from)}: expected an address such as "MQL Handoff <mql-handoff@acme.example>"`,
+    );
+  }
+  return from.trim();
+}

@@ -1,0 +1,195 @@
+/**
+ * The email adapter through real nodemailer against the SMTP sink (smtp-server + mailparser).
+ */
+import { createEmailSender, messageIdForKey } from '../../src/activities/email/email-sender';
+import type { EmailPort, Recipient } from '../../src/activities/ports';
+import { ServiceError } from '../../src/activities/service-error';
+import { startSmtpSink, type SmtpSink, type SmtpStage } from '../../src/sandbox/smtp/smtp-sink';
+import { HUGO, hostileBrief, sampleBrief, sampleNotice } from './brief-fixture';
+
+let sink: SmtpSink;
+let email: EmailPort;
+const FROM = 'MQL Handoff <mql-handoff@acme-analytics.example>';
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+});
+afterAll(() => sink.close());
+beforeEach(() => {
+  sink.clear();
+  email = createEmailSender({ smtpUrl: sink.url, from: FROM });
+});
+
+async function failureOf(p: Promise<unknown>): Promise<ServiceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ServiceError);
+  return err as ServiceError;
+}
+
+describe('sendHandoffBrief', () => {
+  it('sends the brief as HTML and text with a Message-ID derived from the key', async () => {
+    const ref = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief-email' });
+
+    expect(ref).toEqual({
+      system: 'email',
+      objectType: 'message',
+      id: messageIdForKey('mql-hubspot-1001/0/brief-email'),
+    });
+    expect(ref.id).toMatch(/^<[0-9a-f]{32}@mql-handoff>$/);
+    const [message, ...others] = sink.messages();
+    expect(others).toEqual([]);
+    expect(message).toMatchObject({
+      envelope: { from: 'mql-handoff@acme-analytics.example', to: ['hugo.laurent@acme-analytics.example'] },
+      from: 'mql-handoff@acme-analytics.example',
+      to: ['hugo.laurent@acme-analytics.example'],
+      subject: 'New MQL: Demo request: Dana Ito, VP Operations at Globex (1,200 employees)',
+      messageId: ref.id,
+    });
+    expect(message!.headers['x-mql-handoff-key']).toBe('mql-hubspot-1001/0/brief-email');
+    expect(message!.headers['x-mql-handoff-workflow']).toBe('mql-hubspot-1001');
+    expect(message!.headers['auto-submitted']).toBe('auto-generated');
+    expect(message!.text).toContain('Why this lead:');
+    expect(message!.text).toContain('First touch due: Tue 24 Nov, 12:00 EST (24 Nov 2026, 17:00 UTC)');
+    expect(message!.html).toContain(
+      '<a href="https://app.hubspot.com/contacts/4410001/record/0-1/1001">Open in HubSpot</a>',
+    );
+  });
+
+  it('sends once per key from this worker; the same key always gets the same Message-ID', async () => {
+    const first = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k1' });
+    const again = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k1' });
+    const other = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k2' });
+
+    expect(again).toEqual(first);
+    expect(other.id).not.toBe(first.id);
+    expect(sink.messages().map((m) => m.messageId)).toEqual([first.id, other.id]);
+  });
+
+  it('concurrent sends with one key deliver once', async () => {
+    const refs = await Promise.all(
+      [1, 2, 3].map(() => email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'same' })),
+    );
+    expect(new Set(refs.map((r) => r.id)).size).toBe(1);
+    expect(sink.messages()).toHaveLength(1);
+  });
+
+  it('escapes hostile names in the HTML part', async () => {
+    await email.sendHandoffBrief({ to: HUGO, brief: hostileBrief(), key: 'hostile' });
+    const [message] = sink.messages();
+    expect(message!.html).not.toContain('<script>');
+    expect(message!.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(message!.subject).not.toMatch(/[\r\n]/);
+    expect(message!.to).toEqual(['hugo.laurent@acme-analytics.example']); // no Bcc smuggled in through the subject
+  });
+});
+
+describe('crash after the write (SMTP cannot be asked afterwards)', () => {
+  it('a retry resends with the same Message-ID, so mail clients can collapse the copies', async () => {
+    sink.dropAfterData();
+    const lost = await failureOf(email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'lost-ack' }));
+    expect(lost.retryable).toBe(true);
+    expect(sink.messages()).toHaveLength(1);
+
+    const retried = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'lost-ack' });
+    const ids = sink.messages().map((m) => m.messageId);
+    expect(ids).toEqual([retried.id, retried.id]);
+  });
+
+  it('a new worker sending the same key uses the same Message-ID', async () => {
+    const a = await email.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'notice-1' });
+    const restarted = createEmailSender({ smtpUrl: sink.url, from: FROM });
+    const b = await restarted.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'notice-1' });
+    expect(b.id).toBe(a.id);
+  });
+});
+
+describe('sendNotice', () => {
+  it('sends the notice with the lead, owner and due time', async () => {
+    const ref = await email.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'esc-1' });
+    const [message] = sink.messages();
+    expect(message).toMatchObject({
+      subject: 'Escalation: Dana Ito (Globex) has waited 2 hours for first touch',
+      messageId: ref.id,
+    });
+    expect(message!.text).toContain('Owner: Hugo Laurent');
+    expect(message!.html).toContain('Hugo Laurent has not logged any activity yet.<br>');
+  });
+});
+
+describe('failures become ServiceErrors Temporal can act on', () => {
+  const send = () => email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'fail' });
+
+  it.each<[number, SmtpStage, boolean, number]>([
+    [421, 'mail', true, 503],
+    [421, 'connect', true, 503],
+    [450, 'rcpt', true, 503],
+    [451, 'data', true, 503],
+    [452, 'rcpt', true, 503],
+    [535, 'mail', false, 401],
+    [550, 'rcpt', false, 422],
+    [552, 'data', false, 413],
+    [554, 'data', false, 400],
+  ])('SMTP %i at %s: retryable=%s', async (code, stage, retryable, status) => {
+    sink.failNext({ code, stage });
+    const err = await failureOf(send());
+    expect(err.details).toMatchObject({ service: 'email', code: `SMTP ${code}`, status });
+    expect(err.retryable).toBe(retryable);
+    expect(sink.messages()).toEqual([]);
+  });
+
+  it('a failed send is not remembered: the retry delivers', async () => {
+    sink.failNext({ code: 451, stage: 'data' });
+    await failureOf(send());
+    const ref = await send();
+    expect(sink.messages().map((m) => m.messageId)).toEqual([ref.id]);
+  });
+
+  it('keeps recipient addresses quoted by the server out of the message', async () => {
+    sink.failNext({ code: 550, stage: 'rcpt', message: '5.1.1 <hugo.laurent@acme-analytics.example> no such user' });
+    const err = await failureOf(send());
+    expect(err.message).toContain('…@acme-analytics.example');
+    expect(err.message).not.toContain('hugo.laurent@');
+    expect(err.details.field).toBe('to');
+  });
+
+  it('an unreachable server is a retryable transport error', async () => {
+    const nowhere = createEmailSender({ smtpUrl: 'smtp://127.0.0.1:9', from: FROM, timeoutMs: 2000 });
+    const err = await failureOf(nowhere.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'x' }));
+    expect(err.details).toMatchObject({ transport: true });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('a recipient without a usable email is refused without echoing it', async () => {
+    const noEmail: Recipient = { ...HUGO, email: 'hugo at acme' };
+    const err = await failureOf(email.sendHandoffBrief({ to: noEmail, brief: sampleBrief(), key: 'x' }));
+    expect(err.details).toMatchObject({ status: 400, field: 'email' });
+    expect(err.message).toContain('recipient rep-hugo');
+    expect(err.message).not.toContain('hugo at acme');
+  });
+
+  it('a brief that cannot be rendered is refused before anything is sent', async () => {
+    const err = await failureOf(
+      email.sendHandoffBrief({ to: HUGO, brief: sampleBrief({ slaDueAt: 'soon' }), key: 'x' }),
+    );
+    expect(err.details).toMatchObject({ status: 400, code: 'invalid_brief', field: 'slaDueAt' });
+    expect(sink.messages()).toEqual([]);
+  });
+
+  it.each([
+    ['an SMTP URL that is not one', { smtpUrl: 'https://user:s3cret@mail.example', from: FROM }, 'SMTP_URL: expected'],
+    [
+      'a sender that is not an address',
+      { smtpUrl: 'smtp://127.0.0.1:25', from: 'MQL Handoff' },
+      'EMAIL_FROM = "MQL Handoff"',
+    ],
+  ])('refuses %s at construction', (_n, opts, message) => {
+    expect(() => createEmailSender(opts)).toThrow(message);
+  });
+
+  it('never echoes the SMTP password', () => {
+    expect(() => createEmailSender({ smtpUrl: 'https://user:s3cret@mail.example', from: FROM })).not.toThrow(/s3cret/);
+  });
+});
