@@ -1,6 +1,7 @@
 /**
  * The Slack adapter through the real @slack/web-api WebClient against the Slack emulator.
  */
+import { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatMessageRef, ChatPort, Recipient } from '../../src/activities/ports';
 import { toActivityFailure, ServiceError } from '../../src/activities/service-error';
@@ -76,6 +77,37 @@ describe('sendHandoffBrief', () => {
     expect(again).toEqual(first);
     expect(other.ts).not.toBe(first.ts);
     expect(slack.dmsTo('U0REPHUG1')).toHaveLength(2);
+  });
+});
+
+describe('the idempotency lookup window', () => {
+  async function seedDm(count: number): Promise<string[]> {
+    const web = new WebClient(slack.token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const { channel } = await web.conversations.open({ users: 'U0REPHUG1' });
+    const ts: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const res = await web.chat.postMessage({
+        channel: channel!.id!,
+        text: `earlier ${i}`,
+        metadata: { event_type: SLACK_METADATA_EVENT_TYPE, event_payload: { key: `old-${i}`, wf: 'w' } },
+      });
+      ts.push(res.ts!);
+    }
+    return ts;
+  }
+
+  it('pages back through history to find the key', async () => {
+    const ts = await seedDm(205);
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'old-0' });
+    expect(ref.ts).toBe(ts[0]);
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(205);
+  });
+
+  it('reads no further than the configured window', async () => {
+    await seedDm(5);
+    const narrow = createSlackChat({ token: slack.token, apiUrl: slack.apiUrl, lookback: { messages: 3 } });
+    await narrow.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'old-0' });
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(6);
   });
 });
 
@@ -311,6 +343,12 @@ describe('failures become ServiceErrors Temporal can act on', () => {
     ],
   ])('refuses %s at construction', (_n, opts, message) => {
     expect(() => createSlackChat(opts)).toThrow(message);
+  });
+
+  it('refuses an idempotency window that would read nothing', () => {
+    expect(() => createSlackChat({ token: 'xoxb-x', lookback: { messages: 0 } })).toThrow(
+      'Slack chat option lookback.messages = 0: expected a number ≥ 1',
+    );
   });
 
   it('never echoes the token in a construction error', () => {

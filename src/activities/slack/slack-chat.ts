@@ -27,8 +27,8 @@ const HISTORY_PAGE = 200;
 
 export function createSlackChat(opts: SlackChatOptions): ChatPort {
   const client = createSlackWebClient(opts);
-  const lookbackDays = opts.lookback?.days ?? 7;
-  const lookbackMessages = opts.lookback?.messages ?? 1000;
+  const lookbackDays = positive('lookback.days', opts.lookback?.days ?? 7);
+  const lookbackMessages = Math.floor(positive('lookback.messages', opts.lookback?.messages ?? 1000));
 
   async function call<T>(what: SlackCall, fn: () => Promise<T>): Promise<T> {
     try {
@@ -167,6 +167,11 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
       );
     },
   };
+}
+
+function positive(option: string, n: number): number {
+  if (!Number.isFinite(n) || n < 1) throw new Error(`Slack chat option ${option} = ${n}: expected a number ≥ 1`);
+  return n;
 }
 
 function checkKey(key: string, operation: string): void {
