@@ -1,0 +1,414 @@
+/**
+ * The HubSpot adapters through the official client against the sandbox emulator: every MarketingCrm and SalesCrm
+ * method, the forward-only lifecycle and the rejection's backward move.
+ */
+import { createHubSpotAdapters } from '../../src/activities/hubspot';
+import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
+import { ServiceError } from '../../src/activities/service-error';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import type { LeadSnapshot } from '../../src/domain/lead';
+import type { OrgConfig } from '../../src/domain/org-config';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
+import { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_DEALS } from '../../src/sandbox/hubspot/seed';
+
+const config: OrgConfig = loadOrgConfigFile(resolveOrgConfigPath());
+const DAY = 86_400_000;
+
+let emulator: HubSpotEmulator;
+let marketing: MarketingCrm;
+let sales: SalesCrm;
+
+beforeEach(async () => {
+  emulator = await startHubSpotEmulator({ config });
+  ({ marketing, sales } = createHubSpotAdapters({ accessToken: emulator.accessToken, baseUrl: emulator.url, config }));
+});
+afterEach(() => emulator.close());
+
+const contact = (id: string) => emulator.store.get('contacts', id)!.properties;
+const requestsTo = (method: string, path: string) =>
+  emulator.requests.filter((r) => r.method === method && r.path === path).length;
+
+async function lead(id: string): Promise<LeadSnapshot> {
+  const l = await marketing.getLead(id);
+  if (!l) throw new Error(`demo contact ${id} missing`);
+  return l;
+}
+
+async function rejection(p: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ServiceError) return e;
+    throw e;
+  }
+  throw new Error('expected a ServiceError');
+}
+
+describe('getLead', () => {
+  it('reads the demo-request contact with its company, engagement and marketing notes', async () => {
+    const l = await lead('1001');
+    expect(l).toMatchObject({
+      contactId: '1001',
+      email: 'dana.ito@globex.example',
+      firstName: 'Dana',
+      lastName: 'Ito',
+      jobTitle: 'VP Operations',
+      country: 'US',
+      region: 'NY',
+      lifecycleStage: 'lead',
+      leadStatus: null,
+      hubspotOwnerId: null,
+      fitScore: 82,
+      engagementScore: 74,
+      sourcedBy: 'inbound',
+      company: {
+        id: DEMO_COMPANIES.globex,
+        name: 'Globex',
+        domain: 'globex.example',
+        employees: 1200,
+        industry: 'Computer Software',
+        country: 'US',
+      },
+      marketingNotes: ['Met Dana at the Boston roadshow; asked about SSO and audit logs.'],
+      hubspotUrl: 'https://app.hubspot.com/contacts/4410001/record/0-1/1001',
+    });
+    const types = l.events.map((e) => e.type);
+    expect(types.filter((t) => t === 'demo_request')).toHaveLength(1);
+    expect(types).toContain('content_download');
+    const pricingViews = l.events.filter((e) => e.type === 'page_view' && e.url?.endsWith('/pricing'));
+    expect(pricingViews).toHaveLength(3);
+    const times = l.events.map((e) => Date.parse(e.occurredAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it.each([
+    ['1002', ['webinar_attended', 'email_click', 'email_open', 'page_view'], 'Retail'],
+    ['1004', ['free_trial_start', 'page_view'], 'Information Technology and Services'],
+    ['1005', ['content_download', 'email_click'], 'Hospital & Health Care'],
+  ])('maps contact %s engagement to %j and the industry to its label', async (id, expected, industry) => {
+    const l = await lead(id);
+    for (const type of expected) expect(l.events.map((e) => e.type)).toContain(type);
+    expect(l.company?.industry).toBe(industry);
+  });
+
+  it('names the marketing email a click came from', async () => {
+    const click = (await lead('1002')).events.find((e) => e.type === 'email_click');
+    expect(click?.title).toBe('March product newsletter');
+  });
+
+  it('gives a contact without a company company = null', async () => {
+    const l = await lead('1003');
+    expect(l.company).toBeNull();
+    expect(l).toMatchObject({ jobTitle: 'Student', fitScore: 20, engagementScore: 88 });
+  });
+
+  it('leaves notes written by sales reps out of the marketing notes', async () => {
+    expect((await lead('1006')).marketingNotes).toEqual([]);
+  });
+
+  it('marks a contact whose lead source says outbound as sales-sourced', async () => {
+    const c = emulator.store.create('contacts', { email: 'pat@prospect.example', lead_source: 'Outbound' });
+    expect((await lead(c.id)).sourcedBy).toBe('outbound');
+  });
+
+  it('ignores web events older than the 30-day lookback', async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    emulator.store.addWebEvent({
+      objectId: '1007',
+      eventType: 'e_visited_page',
+      occurredAt: old,
+      properties: { hs_url: 'https://www.acme-analytics.example/old-page' },
+    });
+    const urls = (await lead('1007')).events.map((e) => e.url);
+    expect(urls).not.toContain('https://www.acme-analytics.example/old-page');
+    expect(urls).toContain('https://www.acme-analytics.example/pricing');
+  });
+
+  it('still finds the demo request when the portal has no events API (non-Enterprise)', async () => {
+    await emulator.close();
+    emulator = await startHubSpotEmulator({ config, eventsApi: false });
+    ({ marketing } = createHubSpotAdapters({ accessToken: emulator.accessToken, baseUrl: emulator.url, config }));
+    const l = await lead('1001');
+    expect(l.events.map((e) => e.type)).toContain('demo_request');
+    expect(l.events.some((e) => e.type === 'page_view')).toBe(false);
+  });
+
+  it('returns null for a contact that does not exist', async () => {
+    await expect(marketing.getLead('999999')).resolves.toBeNull();
+  });
+
+  it('refuses a malformed contact id without calling HubSpot', async () => {
+    const e = await rejection(marketing.getLead('dana@globex.example'));
+    expect(e.retryable).toBe(false);
+    expect(e.details).toMatchObject({ field: 'contactId', code: 'INVALID_INPUT' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('updateContact', () => {
+  it('moves a lead forward to MQL with owner, lead status and the product properties', async () => {
+    await marketing.updateContact('1001', {
+      lifecycle: { to: 'marketingqualifiedlead' },
+      hubspotOwnerId: '71000008',
+      leadStatus: 'NEW',
+      mqlDate: '2026-03-02T15:04:05.000Z',
+      handoffWorkflowId: 'mql-handoff-1001-1',
+      salesRejectedReason: null,
+      disqualificationReasons: null,
+    });
+    expect(contact('1001')).toMatchObject({
+      lifecyclestage: 'marketingqualifiedlead',
+      hubspot_owner_id: '71000008',
+      hs_lead_status: 'NEW',
+      mql_handoff_mql_date: '2026-03-02T15:04:05.000Z',
+      mql_handoff_workflow_id: 'mql-handoff-1001-1',
+    });
+    expect(contact('1001').hs_lifecyclestage_marketingqualifiedlead_date).toBeDefined();
+    expect(contact('1001').mql_handoff_rejected_reason).toBeUndefined();
+  });
+
+  it('leaves the stage alone when the contact is already further along, and still writes the rest', async () => {
+    emulator.store.update('contacts', '1002', { lifecyclestage: 'salesqualifiedlead' });
+    await marketing.updateContact('1002', { lifecycle: { to: 'marketingqualifiedlead' }, leadStatus: 'OPEN' });
+    expect(contact('1002')).toMatchObject({ lifecyclestage: 'salesqualifiedlead', hs_lead_status: 'OPEN' });
+  });
+
+  it('sends nothing when the stage is already the target and nothing else changes', async () => {
+    emulator.store.update('contacts', '1002', { lifecyclestage: 'marketingqualifiedlead' });
+    await marketing.updateContact('1002', { lifecycle: { to: 'marketingqualifiedlead' } });
+    expect(requestsTo('PATCH', '/crm/v3/objects/contacts/1002')).toBe(0);
+  });
+
+  it('sends a rejected MQL back to Lead by clearing the stage first, with the reason and no owner', async () => {
+    emulator.store.update('contacts', '1001', {
+      lifecyclestage: 'marketingqualifiedlead',
+      hubspot_owner_id: '71000008',
+    });
+    await marketing.updateContact('1001', {
+      lifecycle: { to: 'lead', allowBackward: true },
+      hubspotOwnerId: null,
+      leadStatus: 'UNQUALIFIED',
+      salesRejectedReason: 'wrong_title',
+    });
+    expect(contact('1001')).toMatchObject({
+      lifecyclestage: 'lead',
+      hs_lead_status: 'UNQUALIFIED',
+      mql_handoff_rejected_reason: 'wrong_title',
+    });
+    expect(contact('1001').hubspot_owner_id).toBeUndefined();
+    expect(requestsTo('PATCH', '/crm/v3/objects/contacts/1001')).toBe(2);
+  });
+
+  it('does not move backwards without allowBackward', async () => {
+    emulator.store.update('contacts', '1001', { lifecyclestage: 'marketingqualifiedlead' });
+    await marketing.updateContact('1001', { lifecycle: { to: 'lead' } });
+    expect(contact('1001').lifecyclestage).toBe('marketingqualifiedlead');
+  });
+
+  it('records the SQL date and moves to SQL on acceptance', async () => {
+    emulator.store.update('contacts', '1001', { lifecyclestage: 'marketingqualifiedlead' });
+    await marketing.updateContact('1001', {
+      lifecycle: { to: 'salesqualifiedlead' },
+      sqlDate: '2026-03-03T09:00:00Z',
+    });
+    expect(contact('1001')).toMatchObject({
+      lifecyclestage: 'salesqualifiedlead',
+      mql_handoff_sql_date: '2026-03-03T09:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['lifecycle.to', { lifecycle: { to: 'prospect' } }],
+    ['leadStatus', { leadStatus: 'HOT' }],
+    ['mqlDate', { mqlDate: 'yesterday' }],
+    ['salesRejectedReason', { salesRejectedReason: 'too_expensive' }],
+    ['hubspotOwnerId', { hubspotOwnerId: 'hugo' }],
+  ])('refuses a bad %s before sending anything', async (field, update) => {
+    const e = await rejection(marketing.updateContact('1001', update as never));
+    expect(e.retryable).toBe(false);
+    expect(e.details.field).toBe(field);
+    expect(e.message).toContain(field);
+    expect(requestsTo('PATCH', '/crm/v3/objects/contacts/1001')).toBe(0);
+  });
+
+  it('reports HubSpot refusing an unknown owner, naming the property and value', async () => {
+    const e = await rejection(marketing.updateContact('1001', { hubspotOwnerId: '71009999' }));
+    expect(e.retryable).toBe(false);
+    expect(e.details).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_ERROR',
+      field: 'hubspot_owner_id',
+      value: '71009999',
+      object: 'contact 1001',
+    });
+  });
+});
+
+describe('enrollInList', () => {
+  it('adds the contact to the re-nurture list once, however often it is called', async () => {
+    await marketing.enrollInList('1001', '105');
+    await marketing.enrollInList('1001', '105');
+    expect(emulator.store.listMembers('105')).toEqual(['1001']);
+  });
+
+  it.each([
+    ['an unknown list', '1001', '999', 'list 999'],
+    ['an unknown contact', '888888', '101', 'contact 888888'],
+  ])('fails, not retryable, for %s', async (_what, contactId, listId, named) => {
+    const e = await rejection(marketing.enrollInList(contactId, listId));
+    expect(e.retryable).toBe(false);
+    expect(e.details.status).toBe(404);
+    expect(e.message).toContain(named);
+  });
+});
+
+describe('findOpenDeal', () => {
+  it("finds the open deal on the lead's company and its owner", async () => {
+    await expect(sales.findOpenDeal(await lead('1006'))).resolves.toEqual({
+      id: DEMO_DEALS.initrodeOpen,
+      name: 'Initrode - platform expansion',
+      ownerId: '71000006',
+      url: `https://app.hubspot.com/contacts/4410001/record/0-3/${DEMO_DEALS.initrodeOpen}`,
+    });
+  });
+
+  it.each([
+    ['only a closed deal', '1001'],
+    ['no deals', '1002'],
+    ['no company', '1003'],
+  ])('returns null when the company has %s', async (_what, id) => {
+    await expect(sales.findOpenDeal(await lead(id))).resolves.toBeNull();
+  });
+});
+
+describe('owner', () => {
+  it('assigns the contact owner with the workflow id and links the contact', async () => {
+    const ref = await sales.assignOwner({
+      lead: await lead('1002'),
+      ownerId: '71000005',
+      handoffWorkflowId: 'wf-1002',
+    });
+    expect(ref).toEqual({
+      system: 'hubspot',
+      objectType: 'contact',
+      id: '1002',
+      url: 'https://app.hubspot.com/contacts/4410001/record/0-1/1002',
+    });
+    expect(contact('1002')).toMatchObject({ hubspot_owner_id: '71000005', mql_handoff_workflow_id: 'wf-1002' });
+  });
+
+  it('removes the owner', async () => {
+    emulator.store.update('contacts', '1002', { hubspot_owner_id: '71000005' });
+    await sales.removeOwner({ lead: await lead('1002') });
+    expect(contact('1002').hubspot_owner_id).toBeUndefined();
+  });
+});
+
+describe('createDeal', () => {
+  it('creates the deal in the configured pipeline at the MQL stage, associated with contact and company', async () => {
+    const ref = await sales.createDeal({
+      lead: await lead('1001'),
+      ownerId: '71000008',
+      name: 'Globex - MQL',
+      key: 'wf-1001:c1:deal',
+    });
+    expect(ref).toMatchObject({ system: 'hubspot', objectType: 'deal' });
+    expect(ref.url).toBe(`https://app.hubspot.com/contacts/4410001/record/0-3/${ref.id}`);
+    expect(emulator.store.get('deals', ref.id)!.properties).toMatchObject({
+      dealname: 'Globex - MQL',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      hubspot_owner_id: '71000008',
+      mql_handoff_key: 'wf-1001:c1:deal',
+      hs_is_closed: 'false',
+    });
+    expect(emulator.store.associations('deals', ref.id, 'contacts').map((a) => a.toObjectId)).toEqual(['1001']);
+    expect(emulator.store.associations('deals', ref.id, 'companies').map((a) => a.toObjectId)).toEqual([
+      DEMO_COMPANIES.globex,
+    ]);
+  });
+
+  it('returns the same deal when called again with the same key', async () => {
+    const input = { lead: await lead('1004'), ownerId: '71000010', name: 'Brightwave - trial', key: 'wf-1004:c1:deal' };
+    const first = await sales.createDeal(input);
+    const second = await sales.createDeal(input);
+    expect(second.id).toBe(first.id);
+    expect(emulator.store.all('deals').filter((d) => d.properties.mql_handoff_key === input.key)).toHaveLength(1);
+  });
+
+  it('associates only the contact when the lead has no company', async () => {
+    const ref = await sales.createDeal({
+      lead: await lead('1003'),
+      ownerId: '71000001',
+      name: 'Student',
+      key: 'k-1003',
+    });
+    expect(emulator.store.associations('deals', ref.id, 'contacts')).toHaveLength(1);
+    expect(emulator.store.associations('deals', ref.id, 'companies')).toHaveLength(0);
+  });
+});
+
+describe('createTask / closeTask', () => {
+  const taskInput = async (key: string) => ({
+    lead: await lead('1001'),
+    ownerId: '71000008',
+    subject: 'First touch: Dana Ito (Globex)',
+    body: 'Demo request today.\n\nPricing page 3x this week <b>& datasheet</b>.',
+    dueAt: '2026-03-02T19:00:00Z',
+    key,
+  });
+
+  it('creates the rep task due at the SLA deadline, associated with the contact', async () => {
+    const ref = await sales.createTask(await taskInput('wf-1001:c1:task:rep-hugo'));
+    expect(ref).toMatchObject({ system: 'hubspot', objectType: 'task' });
+    expect(emulator.store.get('tasks', ref.id)!.properties).toMatchObject({
+      hs_task_subject: 'First touch: Dana Ito (Globex)',
+      hs_task_body: '<p>Demo request today.</p><p>Pricing page 3x this week &lt;b&gt;&amp; datasheet&lt;/b&gt;.</p>',
+      hs_timestamp: '2026-03-02T19:00:00.000Z',
+      hubspot_owner_id: '71000008',
+      hs_task_status: 'NOT_STARTED',
+      hs_task_priority: 'HIGH',
+      mql_handoff_key: 'wf-1001:c1:task:rep-hugo',
+    });
+    expect(emulator.store.associations('tasks', ref.id, 'contacts').map((a) => a.toObjectId)).toEqual(['1001']);
+  });
+
+  it('returns the same task for the same key and a new one for another key', async () => {
+    const a = await sales.createTask(await taskInput('key-a'));
+    const again = await sales.createTask(await taskInput('key-a'));
+    const b = await sales.createTask(await taskInput('key-b'));
+    expect(again.id).toBe(a.id);
+    expect(b.id).not.toBe(a.id);
+    expect(emulator.store.all('tasks')).toHaveLength(2);
+  });
+
+  it.each([
+    ['completed', undefined],
+    ['reassigned', 'reassigned to another rep'],
+    ['cancelled', 'the handoff ended'],
+  ] as const)('closes a task as %s', async (outcome, note) => {
+    const ref = await sales.createTask(await taskInput(`close-${outcome}`));
+    await sales.closeTask({ taskId: ref.id, outcome });
+    const p = emulator.store.get('tasks', ref.id)!.properties;
+    expect(p.hs_task_status).toBe('COMPLETED');
+    expect(p.hs_task_completion_date).toBeDefined();
+    if (note) expect(p.hs_task_body).toContain(note);
+    else expect(p.hs_task_body).not.toContain('Closed by the MQL handoff');
+  });
+
+  it('closing twice changes nothing the second time', async () => {
+    const ref = await sales.createTask(await taskInput('close-twice'));
+    await sales.closeTask({ taskId: ref.id, outcome: 'reassigned' });
+    await sales.closeTask({ taskId: ref.id, outcome: 'reassigned' });
+    expect(requestsTo('PATCH', `/crm/v3/objects/tasks/${ref.id}`)).toBe(1);
+    expect(emulator.store.get('tasks', ref.id)!.properties.hs_task_body!.match(/Closed by/g)).toHaveLength(1);
+  });
+
+  it('treats a task that no longer exists as closed', async () => {
+    await expect(sales.closeTask({ taskId: '777777', outcome: 'cancelled' })).resolves.toBeUndefined();
+  });
+});
+
+it('covers every demo scenario the webhook simulator uses', async () => {
+  for (const { id } of DEMO_CONTACTS) await expect(marketing.getLead(id)).resolves.not.toBeNull();
+});
