@@ -205,6 +205,28 @@ describe('updateContact', () => {
     expect(contact('1001').lifecyclestage).toBe('marketingqualifiedlead');
   });
 
+  it('treats an unknown current stage (other) as not behind: moves only with allowBackward', async () => {
+    emulator.store.update('contacts', '1007', { lifecyclestage: 'other' });
+    await marketing.updateContact('1007', { lifecycle: { to: 'marketingqualifiedlead' } });
+    expect(contact('1007').lifecyclestage).toBe('other');
+    await marketing.updateContact('1007', { lifecycle: { to: 'marketingqualifiedlead', allowBackward: true } });
+    expect(contact('1007').lifecyclestage).toBe('marketingqualifiedlead');
+  });
+
+  it('fails retryable when someone moves the stage further while we write, and the retry leaves it', async () => {
+    emulator.faults.inject({ kind: 'slow', delayMs: 1000, method: 'PATCH', path: '/crm/v3/objects/contacts/1002' });
+    const pending = marketing.updateContact('1002', { lifecycle: { to: 'marketingqualifiedlead' } });
+    while (!emulator.requests.some((r) => r.method === 'PATCH' && r.fault === 'slow')) {
+      await new Promise((r) => setImmediate(r));
+    }
+    emulator.store.update('contacts', '1002', { lifecyclestage: 'customer' });
+    const e = await rejection(pending);
+    expect(e.details).toMatchObject({ code: 'LIFECYCLE_NOT_APPLIED', field: 'lifecyclestage' });
+    expect(e.retryable).toBe(true);
+    await marketing.updateContact('1002', { lifecycle: { to: 'marketingqualifiedlead' } });
+    expect(contact('1002').lifecyclestage).toBe('customer');
+  });
+
   it('records the SQL date and moves to SQL on acceptance', async () => {
     emulator.store.update('contacts', '1001', { lifecyclestage: 'marketingqualifiedlead' });
     await marketing.updateContact('1001', {

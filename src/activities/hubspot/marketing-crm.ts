@@ -145,7 +145,11 @@ export class HubSpotMarketingCrm implements MarketingCrm {
     }
     if (Object.keys(properties).length === 0) return;
     const written = await this.patch(contactId, properties);
-    if (setsLifecycle && written.lifecyclestage !== properties.lifecyclestage) {
+    if (!setsLifecycle) return;
+    // HubSpot answers 200 even when it ignored the stage; check what it kept (re-read if the answer omits it).
+    const kept =
+      'lifecyclestage' in written ? text(written.lifecyclestage) : await this.currentLifecycleStage(contactId);
+    if (kept !== properties.lifecyclestage) {
       const details = {
         service: 'hubspot' as const,
         operation,
@@ -155,10 +159,7 @@ export class HubSpotMarketingCrm implements MarketingCrm {
         code: 'LIFECYCLE_NOT_APPLIED',
       };
       // Retryable: HubSpot kept another stage (moved meanwhile); the retry re-reads it and decides again.
-      throw new ServiceError(
-        describeServiceFailure(details, `HubSpot kept lifecyclestage "${written.lifecyclestage ?? ''}"`),
-        details,
-      );
+      throw new ServiceError(describeServiceFailure(details, `HubSpot kept lifecyclestage "${kept ?? ''}"`), details);
     }
   }
 
