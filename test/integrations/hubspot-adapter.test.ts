@@ -106,9 +106,23 @@ describe('getLead', () => {
     expect((await lead('1006')).marketingNotes).toEqual([]);
   });
 
-  it('marks a contact whose lead source says outbound as sales-sourced', async () => {
-    const c = emulator.store.create('contacts', { email: 'pat@prospect.example', lead_source: 'Outbound' });
-    expect((await lead(c.id)).sourcedBy).toBe('outbound');
+  it.each([
+    ['lead source Outbound', { lead_source: 'Outbound' }, 'outbound'],
+    [
+      'lead source Website, made in the CRM',
+      { lead_source: 'Website', hs_analytics_source: 'OFFLINE', hs_analytics_source_data_1: 'CRM_UI' },
+      'inbound',
+    ],
+    [
+      'no lead source, made by hand in the CRM',
+      { hs_analytics_source: 'OFFLINE', hs_analytics_source_data_1: 'CRM_UI' },
+      'outbound',
+    ],
+    ['no lead source, imported', { hs_analytics_source: 'OFFLINE', hs_analytics_source_data_1: 'IMPORT' }, 'inbound'],
+    ['no lead source, organic search', { hs_analytics_source: 'ORGANIC_SEARCH' }, 'inbound'],
+  ])('tells who sourced the contact: %s', async (_what, properties, expected) => {
+    const c = emulator.store.create('contacts', { email: 'pat@prospect.example', ...properties }, [], { system: true });
+    expect((await lead(c.id)).sourcedBy).toBe(expected);
   });
 
   it('ignores web events older than the 30-day lookback', async () => {

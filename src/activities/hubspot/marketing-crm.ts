@@ -29,6 +29,9 @@ import { callHubSpot, invalidInput, isNotFound } from './hubspot-errors';
 /** The org's own lead-source property: a value containing "outbound" marks a sales-sourced contact. */
 export const LEAD_SOURCE_PROPERTY = 'lead_source';
 
+/** Original-source drill-downs of an OFFLINE contact that a person created in HubSpot's sales tools. */
+const SALES_CREATED_SOURCES = new Set(['CRM_UI', 'EXTENSION', 'SALES_EXTENSION']);
+
 const CONTACT_PROPERTIES = [
   'email',
   'firstname',
@@ -41,6 +44,7 @@ const CONTACT_PROPERTIES = [
   'hs_lead_status',
   'hubspot_owner_id',
   'hs_analytics_source',
+  'hs_analytics_source_data_1',
   LEAD_SOURCE_PROPERTY,
   CONTACT_PROPERTY.fitScore,
   CONTACT_PROPERTY.engagementScore,
@@ -110,7 +114,7 @@ export class HubSpotMarketingCrm implements MarketingCrm {
       hubspotOwnerId: text(p.hubspot_owner_id),
       fitScore: score(p[CONTACT_PROPERTY.fitScore]),
       engagementScore: score(p[CONTACT_PROPERTY.engagementScore]),
-      sourcedBy: /outbound/i.test(p[LEAD_SOURCE_PROPERTY] ?? '') ? 'outbound' : 'inbound',
+      sourcedBy: sourcedBy(p),
       company,
       events: mergeEngagement([...webEvents, ...engagementFromContactProperties(p)]),
       marketingNotes: notes,
@@ -344,6 +348,18 @@ function contactProperties(update: ContactUpdate, object: string): Record<string
     out[CONTACT_PROPERTY.disqualification] = update.disqualificationReasons ?? '';
   }
   return out;
+}
+
+/**
+ * Outbound when the org's lead source says so; with no lead source, when HubSpot's original source is OFFLINE and
+ * the record was made by hand in the CRM or the sales extension (a rep prospecting). Everything else is inbound.
+ */
+function sourcedBy(p: Record<string, string | null>): 'inbound' | 'outbound' {
+  const leadSource = text(p[LEAD_SOURCE_PROPERTY]);
+  if (leadSource) return /outbound/i.test(leadSource) ? 'outbound' : 'inbound';
+  const createdInSalesTools =
+    p.hs_analytics_source === 'OFFLINE' && SALES_CREATED_SOURCES.has(p.hs_analytics_source_data_1 ?? '');
+  return createdInSalesTools ? 'outbound' : 'inbound';
 }
 
 function asLifecycleStage(v: string | null | undefined): LifecycleStage | null {
