@@ -1,0 +1,329 @@
+/**
+ * SalesCrm on Salesforce: owner on the Lead (or Contact) upserted by the HubSpot contact id, the Opportunity, and
+ * the rep's follow-up Task. Every write is safe to retry:
+ *
+ *  - assignOwner / removeOwner: upsert by the external id field / update of the one record — naturally idempotent
+ *  - createDeal: look up by Opportunity.Handoff_Key__c (External ID, Unique), else upsert by it — a retry finds the
+ *    first attempt's record, and even two concurrent attempts end in one record
+ *  - createTask: Task fields cannot be External IDs, so: SOQL on Task.Handoff_Key__c, create only when absent
+ *  - closeTask: read the status first; an already closed (or deleted) task is left alone
+ */
+import type { Connection } from 'jsforce';
+import type { LeadSnapshot } from '../../domain/lead';
+import { emailDomain } from '../../domain/lead';
+import { calendarOf, repByCrmOwnerId } from '../../domain/org';
+import type { OrgConfig } from '../../domain/org-config';
+import type { ExternalRef, OpenDeal, SalesCrm } from '../ports';
+import type { SalesforceClient } from './client';
+import type { OperationContext } from './errors';
+import { SalesforceHttpError } from './transport';
+import {
+  dateInZone,
+  handoffKeyValue,
+  invalidInput,
+  isRecordId,
+  missingRequiredFields,
+  NOT_PROVIDED,
+  QUEUE_PREFIX,
+  salesRecordFields,
+  soqlContains,
+  soqlString,
+  TASK_PREFIX,
+  USER_PREFIX,
+  websiteDomain,
+  type SalesRecordType,
+} from './records';
+
+export interface SalesforceSalesOptions {
+  config: OrgConfig;
+  /** Owner of a rejected lead's record: a queue (00G…, Lead only) or a user (005…). */
+  nurtureOwnerId: string;
+  opportunityStage: string;
+  /** Opportunity.CloseDate = creation date + this many days. */
+  opportunityCloseDays: number;
+  leadStatus: string;
+  leadSource: string;
+  taskPriority: 'High' | 'Normal' | 'Low';
+  /** Text field on Task holding the idempotency key. */
+  taskKeyField: string;
+  /** External ID (Unique) text field on Opportunity holding the idempotency key. */
+  opportunityKeyField: string;
+}
+
+interface AccountRow {
+  Id: string;
+  Name: string;
+  Website: string | null;
+}
+
+interface OpportunityRow {
+  Id: string;
+  Name: string;
+  OwnerId: string | null;
+}
+
+const CONTACT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CLOSE_NOTES: Record<'reassigned' | 'cancelled', string> = {
+  reassigned: 'Closed by the MQL handoff: the lead was reassigned to another rep.',
+  cancelled: 'Closed by the MQL handoff: the handoff ended before first touch.',
+};
+
+async function query<T>(conn: Connection, soql: string): Promise<T[]> {
+  const result = await conn.query(soql);
+  return result.records as T[];
+}
+
+export class SalesforceSalesCrm implements SalesCrm {
+  readonly system = 'salesforce' as const;
+  private readonly recordType: SalesRecordType;
+  private readonly externalIdField: string;
+
+  constructor(
+    private readonly sf: SalesforceClient,
+    private readonly opts: SalesforceSalesOptions,
+  ) {
+    this.recordType = opts.config.salesforce.recordType;
+    this.externalIdField = opts.config.salesforce.externalIdField;
+  }
+
+  async findOpenDeal(lead: LeadSnapshot): Promise<OpenDeal | null> {
+    const ctx = { operation: 'find open opportunity', object: `Account of contact ${lead.contactId}` };
+    return this.sf.run(ctx, async (conn) => {
+      const accounts = await this.matchingAccounts(conn, lead);
+      if (accounts.length === 0) return null;
+      const [deal] = await query<OpportunityRow>(
+        conn,
+        `SELECT Id, Name, OwnerId FROM Opportunity WHERE IsClosed = false AND AccountId IN (${accounts
+          .map((a) => soqlString(a.Id))
+          .join(', ')}) ORDER BY CreatedDate DESC LIMIT 1`,
+      );
+      if (!deal) return null;
+      return { id: deal.Id, name: deal.Name, ownerId: deal.OwnerId, url: this.sf.recordUrl('Opportunity', deal.Id) };
+    });
+  }
+
+  async assignOwner(input: { lead: LeadSnapshot; ownerId: string; handoffWorkflowId: string }): Promise<ExternalRef> {
+    const operation = 'assign owner';
+    const contactId = this.requireContactId(operation, input.lead);
+    if (!isRecordId(input.ownerId, ...this.ownerPrefixes())) {
+      throw invalidInput(operation, 'ownerId', input.ownerId, this.ownerExpectation());
+    }
+    const fields: Record<string, string> = {
+      ...salesRecordFields(input.lead, this.recordType, this.opts),
+      OwnerId: input.ownerId,
+    };
+    const ctx = { operation, object: this.recordLabel(contactId), sent: fields };
+    return this.sf.run(ctx, async (conn) => {
+      const missing = missingRequiredFields(fields, this.recordType);
+      // Placeholders for required fields HubSpot lacks go only into a new record, never over what sales entered.
+      if (missing.length > 0 && !(await this.findSalesRecord(conn, contactId))) {
+        for (const f of missing) fields[f] = NOT_PROVIDED;
+      }
+      const result = await conn
+        .sobject(this.recordType)
+        .upsert({ [this.externalIdField]: contactId, ...fields }, this.externalIdField);
+      const id = result.id ?? (await this.findSalesRecord(conn, contactId))?.Id;
+      if (!id) throw new Error(`upsert of ${this.recordLabel(contactId)} returned no id`);
+      return { system: 'salesforce', objectType: this.recordType, id, url: this.sf.recordUrl(this.recordType, id) };
+    });
+  }
+
+  async removeOwner(input: { lead: LeadSnapshot }): Promise<void> {
+    const operation = 'remove owner';
+    const contactId = this.requireContactId(operation, input.lead);
+    const ctx = { operation, object: this.recordLabel(contactId), sent: { OwnerId: this.opts.nurtureOwnerId } };
+    await this.sf.run(ctx, async (conn) => {
+      const record = await this.findSalesRecord(conn, contactId);
+      // Never handed to sales (or deleted there): nothing owns it, nothing to do.
+      if (!record) return;
+      await conn.sobject(this.recordType).update({ Id: record.Id, OwnerId: this.opts.nurtureOwnerId });
+    });
+  }
+
+  async createDeal(input: { lead: LeadSnapshot; ownerId: string; name: string; key: string }): Promise<ExternalRef> {
+    const operation = 'create opportunity';
+    if (!isRecordId(input.ownerId, USER_PREFIX)) {
+      throw invalidInput(operation, 'ownerId', input.ownerId, 'a Salesforce user id (005…)');
+    }
+    if (!input.name.trim()) throw invalidInput(operation, 'name', input.name, 'a non-empty opportunity name');
+    const key = this.requireKey(operation, input.key);
+    const keyField = this.opts.opportunityKeyField;
+    const ctx: OperationContext = { operation, object: `Opportunity ${keyField}=${key}` };
+    return this.sf.run(ctx, async (conn) => {
+      const [existing] = await query<{ Id: string }>(
+        conn,
+        `SELECT Id FROM Opportunity WHERE ${keyField} = ${soqlString(key)} LIMIT 1`,
+      );
+      if (existing) return this.ref('Opportunity', existing.Id);
+      const [account] = await this.matchingAccounts(conn, input.lead);
+      const closeDate = new Date(Date.now() + this.opts.opportunityCloseDays * 86_400_000);
+      const fields: Record<string, unknown> = {
+        Name: input.name.trim().slice(0, 120),
+        StageName: this.opts.opportunityStage,
+        CloseDate: closeDate.toISOString().slice(0, 10),
+        OwnerId: input.ownerId,
+        LeadSource: this.opts.leadSource,
+        ...(account ? { AccountId: account.Id } : {}),
+      };
+      ctx.sent = fields;
+      const result = await conn.sobject('Opportunity').upsert({ [keyField]: key, ...fields }, keyField);
+      if (!result.id) throw new Error(`upsert of Opportunity ${keyField}=${key} returned no id`);
+      return this.ref('Opportunity', result.id);
+    });
+  }
+
+  async createTask(input: {
+    lead: LeadSnapshot;
+    ownerId: string;
+    subject: string;
+    body: string;
+    dueAt: string;
+    key: string;
+  }): Promise<ExternalRef> {
+    const operation = 'create task';
+    const contactId = this.requireContactId(operation, input.lead);
+    if (!isRecordId(input.ownerId, USER_PREFIX)) {
+      throw invalidInput(operation, 'ownerId', input.ownerId, 'a Salesforce user id (005…)');
+    }
+    const due = new Date(input.dueAt);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(input.dueAt) || Number.isNaN(due.getTime())) {
+      throw invalidInput(operation, 'dueAt', input.dueAt, 'an ISO-8601 date-time such as 2026-03-02T15:00:00Z');
+    }
+    if (!input.subject.trim()) throw invalidInput(operation, 'subject', '', 'a non-empty subject');
+    const key = this.requireKey(operation, input.key);
+    const keyField = this.opts.taskKeyField;
+    const ctx: OperationContext = { operation, object: `Task ${keyField}=${key}` };
+    return this.sf.run(ctx, async (conn) => {
+      const [existing] = await query<{ Id: string }>(
+        conn,
+        `SELECT Id FROM Task WHERE ${keyField} = ${soqlString(key)} LIMIT 1`,
+      );
+      if (existing) return this.ref('Task', existing.Id);
+      const who = await this.findSalesRecordOrFail(conn, contactId);
+      const fields: Record<string, unknown> = {
+        Subject: input.subject.trim().slice(0, 255),
+        Description: input.body,
+        OwnerId: input.ownerId,
+        WhoId: who,
+        ActivityDate: dateInZone(due, this.timeZoneOf(input.ownerId)),
+        IsReminderSet: true,
+        ReminderDateTime: due.toISOString(),
+        Priority: this.opts.taskPriority,
+        Status: 'Not Started',
+        [keyField]: key,
+      };
+      ctx.sent = fields;
+      const result = await conn.sobject('Task').create(fields);
+      if (!result.success) throw new Error(`create of Task ${keyField}=${key} returned no id`);
+      return this.ref('Task', result.id);
+    });
+  }
+
+  async closeTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void> {
+    const operation = 'close task';
+    if (!isRecordId(input.taskId, TASK_PREFIX)) {
+      throw invalidInput(operation, 'taskId', input.taskId, 'a Salesforce task id (00T…)');
+    }
+    const ctx = { operation, object: `Task ${input.taskId}` };
+    await this.sf.run(ctx, async (conn) => {
+      let task: { Id: string; IsClosed: boolean; Description: string | null };
+      try {
+        task = (await conn
+          .sobject('Task')
+          .retrieve(input.taskId, { fields: ['Id', 'IsClosed', 'Description'] })) as never;
+      } catch (e) {
+        // Deleted in Salesforce (by the rep or an admin): nothing left to close.
+        if (isGone(e)) return;
+        throw e;
+      }
+      if (task.IsClosed) return;
+      const update: Record<string, unknown> = { Id: task.Id, Status: 'Completed' };
+      if (input.outcome !== 'completed') {
+        update.Description = [task.Description, CLOSE_NOTES[input.outcome]].filter(Boolean).join('\n\n');
+      }
+      await conn.sobject('Task').update(update as { Id: string });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private ref(objectType: string, id: string): ExternalRef {
+    return { system: 'salesforce', objectType, id, url: this.sf.recordUrl(objectType, id) };
+  }
+
+  /** Accounts matching the lead's company: by website domain when any match, else by exact name. */
+  private async matchingAccounts(conn: Connection, lead: LeadSnapshot): Promise<AccountRow[]> {
+    const freeMail = new Set(this.opts.config.icp.freeMailDomains.map((d) => d.toLowerCase()));
+    const fromEmail = emailDomain(lead.email);
+    const domain = websiteDomain(lead.company?.domain) ?? (fromEmail && !freeMail.has(fromEmail) ? fromEmail : null);
+    const name = lead.company?.name?.trim() || null;
+    if (!domain && !name) return [];
+    const where = [
+      ...(domain ? [`Website LIKE ${soqlContains(domain)}`] : []),
+      ...(name ? [`Name = ${soqlString(name)}`] : []),
+    ].join(' OR ');
+    const candidates = await query<AccountRow>(
+      conn,
+      `SELECT Id, Name, Website FROM Account WHERE ${where} ORDER BY CreatedDate ASC LIMIT 200`,
+    );
+    // LIKE '%initrode.example%' also matches notinitrode.example: compare the normalised host.
+    const byDomain = candidates.filter((a) => domain && websiteDomain(a.Website) === domain);
+    if (byDomain.length > 0) return byDomain;
+    return candidates.filter((a) => name && a.Name.toLowerCase() === name.toLowerCase());
+  }
+
+  private async findSalesRecord(conn: Connection, contactId: string): Promise<{ Id: string } | undefined> {
+    const [row] = await query<{ Id: string }>(
+      conn,
+      `SELECT Id FROM ${this.recordType} WHERE ${this.externalIdField} = ${soqlString(contactId)} LIMIT 1`,
+    );
+    return row;
+  }
+
+  /** GET by external id: 404 NOT_FOUND (not retryable) when the lead was never assigned in Salesforce. */
+  private async findSalesRecordOrFail(conn: Connection, contactId: string): Promise<string> {
+    const record = await conn.request<{ Id: string }>(
+      `/sobjects/${this.recordType}/${this.externalIdField}/${encodeURIComponent(contactId)}?fields=Id`,
+    );
+    return record.Id;
+  }
+
+  private timeZoneOf(ownerId: string): string {
+    const rep = repByCrmOwnerId(this.opts.config, 'salesforce', ownerId);
+    if (rep?.timeZone) return rep.timeZone;
+    const team = this.opts.config.teams.find((t) => t.reps.some((r) => r === rep));
+    return team ? calendarOf(this.opts.config, team.id).timeZone : this.opts.config.calendars[0]!.timeZone;
+  }
+
+  private requireContactId(operation: string, lead: LeadSnapshot): string {
+    if (!CONTACT_ID.test(lead.contactId ?? '')) {
+      throw invalidInput(operation, 'lead.contactId', lead.contactId, 'a HubSpot contact id (letters, digits, - or _)');
+    }
+    return lead.contactId;
+  }
+
+  private requireKey(operation: string, key: string): string {
+    if (typeof key !== 'string' || key.trim() === '') {
+      throw invalidInput(operation, 'key', key, 'a non-empty idempotency key');
+    }
+    return handoffKeyValue(key);
+  }
+
+  private ownerPrefixes(): string[] {
+    return this.recordType === 'Lead' ? [USER_PREFIX, QUEUE_PREFIX] : [USER_PREFIX];
+  }
+
+  private ownerExpectation(): string {
+    return this.recordType === 'Lead'
+      ? 'a Salesforce user id (005…) or queue id (00G…)'
+      : 'a Salesforce user id (005…)';
+  }
+
+  private recordLabel(contactId: string): string {
+    return `${this.recordType} ${this.externalIdField}=${contactId}`;
+  }
+}
+
+function isGone(err: unknown): boolean {
+  return err instanceof SalesforceHttpError && err.status === 404 && /NOT_FOUND|ENTITY_IS_DELETED/.test(err.body);
+}

@@ -1,0 +1,58 @@
+/**
+ * The HTTP transport under jsforce's Connection and OAuth2, changed in three ways:
+ *
+ *  - no hidden retries: jsforce's fetch layer would retry GETs on 429/5xx/ECONNRESET up to 5 times with its own
+ *    backoff, ignoring Retry-After. Temporal's activity retry policy decides instead (toActivityFailure).
+ *  - every error answer becomes a `SalesforceHttpError` carrying status, headers and body, which jsforce's own
+ *    errors drop (needed for Retry-After and for classifying 4xx vs 5xx).
+ *  - an expired session is refreshed once per call: the first 401 of a request goes back to jsforce, which refreshes
+ *    the session and replays the request; a second 401 for the same request is an error, not another refresh.
+ */
+import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
+import Transport from 'jsforce/lib/transport';
+import { StreamPromise } from 'jsforce/lib/util/promise';
+
+export class SalesforceHttpError extends Error {
+  constructor(
+    readonly method: string,
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string,
+    /** The request went to the OAuth token endpoint (login or session refresh). */
+    readonly tokenEndpoint: boolean,
+  ) {
+    super(`Salesforce answered ${status} to ${method} ${tokenEndpoint ? 'token request' : 'API request'}`);
+    this.name = 'SalesforceHttpError';
+  }
+}
+
+export class SalesforceTransport extends Transport {
+  private readonly refreshedOnce = new WeakSet<HttpRequest>();
+
+  constructor(
+    private readonly timeoutMs: number,
+    /** Whether the connection can refresh its session (refresh token or username/password). */
+    private readonly canRefreshSession: boolean,
+  ) {
+    super();
+  }
+
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
+    return StreamPromise.create(() => {
+      const inner = super.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: this.timeoutMs });
+      return { stream: inner.stream(), promise: inner.then((res) => this.check(req, res)) };
+    });
+  }
+
+  private check(req: HttpRequest, res: HttpResponse): HttpResponse {
+    const tokenEndpoint = req.url.includes('/services/oauth2/');
+    if (res.statusCode === 401 && !tokenEndpoint && this.canRefreshSession && !this.refreshedOnce.has(req)) {
+      this.refreshedOnce.add(req);
+      return res;
+    }
+    if (res.statusCode >= 400 || res.statusCode === 300) {
+      throw new SalesforceHttpError(req.method, res.statusCode, res.headers, res.body, tokenEndpoint);
+    }
+    return res;
+  }
+}

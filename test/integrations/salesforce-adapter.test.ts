@@ -1,0 +1,424 @@
+/**
+ * Every Salesforce adapter method through jsforce against the emulator, once per OAuth flow.
+ */
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import type { LeadSnapshot } from '../../src/domain/lead';
+import type { OrgConfig } from '../../src/domain/org-config';
+import { createSalesforceAdapters, type SalesforceAdapterOptions } from '../../src/activities/salesforce';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
+import { SANDBOX_INTEGRATION_USER_ID, SANDBOX_NURTURE_QUEUE_ID } from '../../src/sandbox/salesforce/seed';
+
+const config = loadOrgConfigFile(resolveOrgConfigPath());
+const ANA = '0055g00000AnaRuAAA'; // rep-ana, sdr-inbound, us-east calendar
+const BEN = '0055g00000BenCaAAA';
+const FARID = '0055g00000FarHaAAA';
+const GRACE = '0055g00000GraKiAAA'; // rep-grace, Europe/London
+
+function lead(overrides: Partial<LeadSnapshot> = {}): LeadSnapshot {
+  return {
+    contactId: '5001',
+    email: 'dana.ito@initrode.example',
+    firstName: 'Dana',
+    lastName: 'Ito',
+    jobTitle: 'VP Operations',
+    phone: '+1 555 0100',
+    country: 'US',
+    region: null,
+    lifecycleStage: 'marketingqualifiedlead',
+    leadStatus: 'NEW',
+    hubspotOwnerId: null,
+    fitScore: 80,
+    engagementScore: 70,
+    sourcedBy: 'inbound',
+    company: {
+      id: '9001',
+      name: 'Initrode',
+      domain: 'initrode.example',
+      employees: 450,
+      industry: 'Software',
+      country: 'US',
+    },
+    events: [],
+    marketingNotes: [],
+    hubspotUrl: null,
+    ...overrides,
+  };
+}
+
+const newCo = (contactId: string, name: string, domain: string): LeadSnapshot =>
+  lead({
+    contactId,
+    email: `sam@${domain}`,
+    firstName: 'Sam',
+    lastName: 'Lee',
+    company: { id: null, name, domain, employees: 50, industry: null, country: 'US' },
+  });
+
+const flows: [string, (emu: SalesforceEmulator) => Partial<SalesforceAdapterOptions>][] = [
+  [
+    'refresh-token flow',
+    (emu) => ({
+      clientId: emu.credentials.clientId,
+      clientSecret: emu.credentials.clientSecret,
+      refreshToken: emu.credentials.refreshToken,
+    }),
+  ],
+  [
+    'username-password flow',
+    (emu) => ({
+      clientId: emu.credentials.clientId,
+      clientSecret: emu.credentials.clientSecret,
+      username: emu.credentials.username,
+      password: emu.credentials.password,
+    }),
+  ],
+];
+
+describe.each(flows)('Salesforce adapters, %s', (_flow, credentials) => {
+  let emu: SalesforceEmulator;
+
+  beforeEach(async () => {
+    emu = await startSalesforceEmulator({ config });
+  });
+  afterEach(async () => {
+    await emu.close();
+  });
+
+  const adapters = (orgConfig: OrgConfig = config, extra: Partial<SalesforceAdapterOptions> = {}) =>
+    createSalesforceAdapters({
+      loginUrl: emu.url,
+      config: orgConfig,
+      nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+      ...credentials(emu),
+      ...extra,
+    });
+
+  describe('findOpenDeal', () => {
+    it('finds the open opportunity on the account whose website matches the company domain', async () => {
+      const deal = await adapters().sales.findOpenDeal(lead());
+      const [opp] = emu.store.records('Opportunity').filter((o) => o.Name === 'Initrode — Analytics Platform');
+      expect(deal).toEqual({
+        id: opp!.Id,
+        name: 'Initrode — Analytics Platform',
+        ownerId: FARID,
+        url: `${emu.url}/lightning/r/Opportunity/${opp!.Id}/view`,
+      });
+    });
+
+    it.each([
+      [
+        'company name only, other case',
+        lead({ email: null, company: { ...lead().company!, domain: null, name: 'INITRODE' } }),
+      ],
+      ['domain from the work email', lead({ company: { ...lead().company!, domain: null, name: null } })],
+      ['domain written as a URL', lead({ company: { ...lead().company!, domain: 'https://www.Initrode.example/' } })],
+    ])('matches the account by %s', async (_case, l) => {
+      expect((await adapters().sales.findOpenDeal(l))?.ownerId).toBe(FARID);
+    });
+
+    it.each([
+      ['the account has only closed opportunities', newCo('5002', 'Globex', 'globex.example')],
+      ['no account matches', newCo('5003', 'Hooli', 'hooli.example')],
+      ['the lead has a free-mail address and no company', lead({ email: 'dana@gmail.com', company: null })],
+      ['the lead has neither company nor email', lead({ email: null, company: null })],
+    ])('answers null when %s', async (_case, l) => {
+      expect(await adapters().sales.findOpenDeal(l)).toBeNull();
+    });
+
+    it('does not take a website that merely contains the domain', async () => {
+      emu.store.seed('Account', { Name: 'Not Initrode', Website: 'https://notinitrode.example' });
+      const other = emu.store.records('Account').find((a) => a.Name === 'Not Initrode')!;
+      emu.store.seed('Opportunity', {
+        Name: 'Decoy',
+        StageName: 'Prospecting',
+        CloseDate: '2030-01-01',
+        AccountId: other.Id,
+        OwnerId: BEN,
+      });
+      expect(await adapters().sales.findOpenDeal(lead({ company: { ...lead().company!, name: null } }))).toMatchObject({
+        ownerId: FARID,
+      });
+    });
+  });
+
+  describe('assignOwner', () => {
+    it('upserts the Lead by the HubSpot contact id with owner and contact fields', async () => {
+      const ref = await adapters().sales.assignOwner({
+        lead: lead(),
+        ownerId: ANA,
+        handoffWorkflowId: 'mql-hubspot-5001',
+      });
+      const [record] = emu.store.records('Lead');
+      expect(ref).toEqual({
+        system: 'salesforce',
+        objectType: 'Lead',
+        id: record!.Id,
+        url: `${emu.url}/lightning/r/Lead/${record!.Id}/view`,
+      });
+      expect(record).toMatchObject({
+        HubSpot_Contact_Id__c: '5001',
+        OwnerId: ANA,
+        FirstName: 'Dana',
+        LastName: 'Ito',
+        Email: 'dana.ito@initrode.example',
+        Company: 'Initrode',
+        Title: 'VP Operations',
+        Phone: '+1 555 0100',
+        Country: 'US',
+        LeadSource: 'Web',
+        Status: 'Open - Not Contacted',
+        CreatedById: SANDBOX_INTEGRATION_USER_ID,
+      });
+    });
+
+    it('moves the same Lead to a new owner on reassignment, without a second record', async () => {
+      const { sales } = adapters();
+      const first = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'mql-hubspot-5001' });
+      const second = await sales.assignOwner({ lead: lead(), ownerId: BEN, handoffWorkflowId: 'mql-hubspot-5001' });
+      expect(second.id).toBe(first.id);
+      expect(emu.store.records('Lead')).toHaveLength(1);
+      expect(emu.store.records('Lead')[0]!.OwnerId).toBe(BEN);
+    });
+
+    it('fills required fields HubSpot lacks on create, and never overwrites them later', async () => {
+      const { sales } = adapters();
+      const bare = lead({ lastName: null, company: null });
+      await sales.assignOwner({ lead: bare, ownerId: ANA, handoffWorkflowId: 'w' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({ LastName: '[not provided]', Company: '[not provided]' });
+
+      const id = emu.store.records('Lead')[0]!.Id;
+      emu.store.update('Lead', id, { LastName: 'Ito-Sales', Company: 'Initrode Inc' }, FARID);
+      await sales.assignOwner({ lead: bare, ownerId: BEN, handoffWorkflowId: 'w' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({
+        LastName: 'Ito-Sales',
+        Company: 'Initrode Inc',
+        OwnerId: BEN,
+      });
+    });
+
+    it('upserts a Contact (MailingCountry, no Company/Status) when the org hands off Contacts', async () => {
+      const contactConfig: OrgConfig = { ...config, salesforce: { ...config.salesforce, recordType: 'Contact' } };
+      const ref = await adapters(contactConfig, { nurtureOwnerId: FARID }).sales.assignOwner({
+        lead: lead(),
+        ownerId: ANA,
+        handoffWorkflowId: 'w',
+      });
+      expect(ref.objectType).toBe('Contact');
+      const [contact] = emu.store.records('Contact');
+      expect(contact).toMatchObject({ Id: ref.id, OwnerId: ANA, MailingCountry: 'US', LastName: 'Ito' });
+      expect(emu.store.records('Lead')).toHaveLength(0);
+    });
+  });
+
+  describe('removeOwner', () => {
+    it('hands the Lead to the nurture queue', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.removeOwner({ lead: lead() });
+      expect(emu.store.records('Lead')[0]!.OwnerId).toBe(SANDBOX_NURTURE_QUEUE_ID);
+    });
+
+    it('does nothing (and creates nothing) for a lead never handed to Salesforce', async () => {
+      await adapters().sales.removeOwner({ lead: lead({ contactId: '7777' }) });
+      expect(emu.store.records('Lead')).toHaveLength(0);
+    });
+  });
+
+  describe('createDeal', () => {
+    it('creates an Opportunity on the matched account, owned by the rep, keyed for retries', async () => {
+      const ref = await adapters().sales.createDeal({
+        lead: lead(),
+        ownerId: ANA,
+        name: 'Initrode — MQL',
+        key: 'mql-hubspot-5001:0:deal',
+      });
+      const opp = emu.store.get('Opportunity', ref.id)!;
+      const initrode = emu.store.records('Account').find((a) => a.Name === 'Initrode')!;
+      expect(ref).toMatchObject({
+        system: 'salesforce',
+        objectType: 'Opportunity',
+        url: `${emu.url}/lightning/r/Opportunity/${ref.id}/view`,
+      });
+      expect(opp).toMatchObject({
+        Name: 'Initrode — MQL',
+        StageName: 'Qualification',
+        AccountId: initrode.Id,
+        OwnerId: ANA,
+        LeadSource: 'Web',
+        Handoff_Key__c: 'mql-hubspot-5001:0:deal',
+        IsClosed: false,
+      });
+      const days = (Date.parse(opp.CloseDate as string) - Date.now()) / 86_400_000;
+      expect(Math.round(days)).toBe(30);
+    });
+
+    it('creates it without an account when none matches, at the configured stage', async () => {
+      const ref = await adapters(config, { opportunityStage: 'Prospecting' }).sales.createDeal({
+        lead: newCo('5004', 'Hooli', 'hooli.example'),
+        ownerId: BEN,
+        name: 'Hooli — MQL',
+        key: 'k-hooli',
+      });
+      const opp = emu.store.get('Opportunity', ref.id)!;
+      expect(opp.AccountId).toBeUndefined();
+      expect(opp.StageName).toBe('Prospecting');
+    });
+
+    it('returns the first Opportunity when called again with the same key', async () => {
+      const { sales } = adapters();
+      const input = { lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'mql-hubspot-5001:0:deal' };
+      const first = await sales.createDeal(input);
+      const again = await sales.createDeal(input);
+      expect(again).toEqual(first);
+      expect(emu.store.records('Opportunity').filter((o) => o.Handoff_Key__c === input.key)).toHaveLength(1);
+    });
+
+    it('stores keys that are unsafe in a URL as a digest, still one record per key', async () => {
+      const { sales } = adapters();
+      const input = { lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'mql-hubspot-5001/cycle.0/deal' };
+      const first = await sales.createDeal(input);
+      expect(await sales.createDeal(input)).toEqual(first);
+      expect(emu.store.get('Opportunity', first.id)!.Handoff_Key__c).toMatch(/^sha256-[0-9a-f]{64}$/);
+    });
+  });
+
+  describe('createTask', () => {
+    const taskInput = (key = 'mql-hubspot-5001:0:task:rep-ana') => ({
+      lead: lead(),
+      ownerId: ANA,
+      subject: 'First touch: Dana Ito (Initrode)',
+      body: 'Demo request. SLA due 15:00 EST.',
+      dueAt: '2026-03-03T03:30:00.000Z',
+      key,
+    });
+
+    it('creates the follow-up Task on the Lead, due and reminding at the SLA deadline', async () => {
+      const { sales } = adapters();
+      const leadRef = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const ref = await sales.createTask(taskInput());
+      expect(ref).toMatchObject({ system: 'salesforce', objectType: 'Task' });
+      expect(emu.store.get('Task', ref.id)).toMatchObject({
+        Subject: 'First touch: Dana Ito (Initrode)',
+        Description: 'Demo request. SLA due 15:00 EST.',
+        OwnerId: ANA,
+        WhoId: leadRef.id,
+        // 03:30 UTC on the 3rd is still the 2nd in New York, Ana's team calendar.
+        ActivityDate: '2026-03-02',
+        IsReminderSet: true,
+        ReminderDateTime: '2026-03-03T03:30:00.000+0000',
+        Status: 'Not Started',
+        Priority: 'Normal',
+        IsClosed: false,
+        Handoff_Key__c: 'mql-hubspot-5001:0:task:rep-ana',
+      });
+    });
+
+    it("dates the task in the rep's own time zone", async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: GRACE, handoffWorkflowId: 'w' });
+      const ref = await sales.createTask({ ...taskInput('k-grace'), ownerId: GRACE });
+      expect(emu.store.get('Task', ref.id)!.ActivityDate).toBe('2026-03-03');
+    });
+
+    it('returns the first Task when called again with the same key', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const first = await sales.createTask(taskInput());
+      expect(await sales.createTask(taskInput())).toEqual(first);
+      expect(emu.store.records('Task')).toHaveLength(1);
+    });
+  });
+
+  describe('closeTask', () => {
+    async function openTask() {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const ref = await sales.createTask({
+        lead: lead(),
+        ownerId: ANA,
+        subject: 'First touch',
+        body: 'Call Dana.',
+        dueAt: '2026-03-02T20:00:00Z',
+        key: 'k-close',
+      });
+      return { sales, taskId: ref.id };
+    }
+
+    it.each([
+      ['completed', 'Call Dana.'],
+      ['reassigned', 'Call Dana.\n\nClosed by the MQL handoff: the lead was reassigned to another rep.'],
+      ['cancelled', 'Call Dana.\n\nClosed by the MQL handoff: the handoff ended before first touch.'],
+    ] as const)('closes the task as %s', async (outcome, description) => {
+      const { sales, taskId } = await openTask();
+      await sales.closeTask({ taskId, outcome });
+      expect(emu.store.get('Task', taskId)).toMatchObject({
+        Status: 'Completed',
+        IsClosed: true,
+        Description: description,
+      });
+    });
+
+    it('leaves an already closed task alone', async () => {
+      const { sales, taskId } = await openTask();
+      await sales.closeTask({ taskId, outcome: 'reassigned' });
+      const writes = () => emu.requests.filter((r) => r.method === 'PATCH' && r.path.includes(taskId)).length;
+      expect(writes()).toBe(1);
+      await sales.closeTask({ taskId, outcome: 'reassigned' });
+      expect(writes()).toBe(1);
+      expect((emu.store.get('Task', taskId)!.Description as string).match(/reassigned/g)).toHaveLength(1);
+    });
+
+    it('treats a task deleted in Salesforce as closed', async () => {
+      const { sales, taskId } = await openTask();
+      emu.store.delete('Task', taskId);
+      await expect(sales.closeTask({ taskId, outcome: 'completed' })).resolves.toBeUndefined();
+    });
+  });
+
+  describe('push.notifyRep', () => {
+    const push = (key = 'mql-hubspot-5001:0:push') => ({
+      salesforceUserId: ANA,
+      title: 'New demo request: Dana Ito, Initrode',
+      body: 'VP Operations at Initrode (450 employees). SLA due 15:00 EST.',
+      key,
+    });
+
+    it('sends the custom notification to the rep, opening the Lead, and keeps a receipt', async () => {
+      const { sales, push: pushPort } = adapters();
+      const leadRef = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const ref = await pushPort.notifyRep({ ...push(), targetId: leadRef.id });
+      expect(emu.store.notifications).toEqual([
+        expect.objectContaining({
+          customNotifTypeId: config.salesforce.notificationTypeId,
+          recipientIds: [ANA],
+          title: 'New demo request: Dana Ito, Initrode',
+          body: 'VP Operations at Initrode (450 employees). SLA due 15:00 EST.',
+          targetId: leadRef.id,
+        }),
+      ]);
+      expect(ref).toMatchObject({ system: 'push', objectType: 'Task' });
+      expect(emu.store.get('Task', ref.id)).toMatchObject({
+        Status: 'Completed',
+        WhoId: leadRef.id,
+        OwnerId: SANDBOX_INTEGRATION_USER_ID,
+        Handoff_Key__c: 'mql-hubspot-5001:0:push',
+      });
+    });
+
+    it('opens the home page when there is no record to open', async () => {
+      await adapters().push.notifyRep(push());
+      expect(emu.store.notifications[0]).toMatchObject({
+        targetId: null,
+        targetPageRef: JSON.stringify({ type: 'standard__namedPage', attributes: { pageName: 'home' } }),
+      });
+    });
+
+    it('sends once per key', async () => {
+      const { push: pushPort } = adapters();
+      const first = await pushPort.notifyRep(push());
+      expect(await pushPort.notifyRep(push())).toEqual(first);
+      expect(await pushPort.notifyRep(push('another-key'))).not.toEqual(first);
+      expect(emu.store.notifications).toHaveLength(2);
+    });
+  });
+});

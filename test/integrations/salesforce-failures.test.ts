@@ -1,0 +1,538 @@
+/**
+ * How the Salesforce adapters fail and recover, through jsforce against the emulator: session expiry, each class
+ * of failure (rate limit, daily limit, 5xx, 4xx with field, dropped/refused/slow connections), crash-after-write
+ * idempotency, PII kept out of messages, and bad options stopping start-up.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import type { LeadSnapshot } from '../../src/domain/lead';
+import type { OrgConfig } from '../../src/domain/org-config';
+import {
+  createSalesforceAdapters,
+  salesforceOptionsFromEnv,
+  SalesforceConfigError,
+  type SalesforceAdapterOptions,
+} from '../../src/activities/salesforce';
+import { ServiceError, toActivityFailure } from '../../src/activities/service-error';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
+import { SANDBOX_INACTIVE_USER_ID, SANDBOX_NURTURE_QUEUE_ID } from '../../src/sandbox/salesforce/seed';
+
+const config = loadOrgConfigFile(resolveOrgConfigPath());
+const ANA = '0055g00000AnaRuAAA';
+
+const lead = (overrides: Partial<LeadSnapshot> = {}): LeadSnapshot => ({
+  contactId: '5001',
+  email: 'dana.ito@initrode.example',
+  firstName: 'Dana',
+  lastName: 'Ito',
+  jobTitle: 'VP Operations',
+  phone: '+1 555 0100',
+  country: 'US',
+  region: null,
+  lifecycleStage: 'marketingqualifiedlead',
+  leadStatus: 'NEW',
+  hubspotOwnerId: null,
+  fitScore: 80,
+  engagementScore: 70,
+  sourcedBy: 'inbound',
+  company: { id: null, name: 'Initrode', domain: 'initrode.example', employees: 450, industry: null, country: 'US' },
+  events: [],
+  marketingNotes: [],
+  hubspotUrl: null,
+  ...overrides,
+});
+
+const taskInput = (key = 'mql-hubspot-5001:0:task') => ({
+  lead: lead(),
+  ownerId: ANA,
+  subject: 'First touch: Dana Ito',
+  body: 'Call Dana.',
+  dueAt: '2026-03-02T20:00:00Z',
+  key,
+});
+
+const pushInput = (key = 'mql-hubspot-5001:0:push') => ({
+  salesforceUserId: ANA,
+  title: 'Demo request: Dana Ito',
+  body: 'VP Operations at Initrode.',
+  key,
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(err)}`);
+  return err;
+}
+
+let emu: SalesforceEmulator;
+afterEach(async () => {
+  // Some tests close it themselves (refused connection); closing twice is harmless here.
+  await emu?.close().catch(() => undefined);
+  emu = undefined as unknown as SalesforceEmulator;
+});
+
+function refreshTokenOptions(e: SalesforceEmulator, extra: Partial<SalesforceAdapterOptions> = {}) {
+  return {
+    loginUrl: e.url,
+    clientId: e.credentials.clientId,
+    clientSecret: e.credentials.clientSecret,
+    refreshToken: e.credentials.refreshToken,
+    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+    config,
+    ...extra,
+  };
+}
+
+function passwordOptions(e: SalesforceEmulator, extra: Partial<SalesforceAdapterOptions> = {}) {
+  return {
+    loginUrl: e.url,
+    clientId: e.credentials.clientId,
+    clientSecret: e.credentials.clientSecret,
+    username: e.credentials.username,
+    password: e.credentials.password,
+    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+    config,
+    ...extra,
+  };
+}
+
+const adapters = (extra: Partial<SalesforceAdapterOptions> = {}) =>
+  createSalesforceAdapters(refreshTokenOptions(emu, extra));
+
+describe.each([
+  ['refresh-token flow', refreshTokenOptions],
+  ['username-password flow', passwordOptions],
+])('session expiry, %s', (_flow, options) => {
+  it('renews the expired session once and replays the call', async () => {
+    emu = await startSalesforceEmulator({ config });
+    const { sales } = createSalesforceAdapters(options(emu));
+    await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+    expect(emu.tokenGrants).toHaveLength(1);
+
+    emu.expireSessions();
+    const deal = await sales.findOpenDeal(lead());
+    expect(deal?.name).toBe('Initrode — Analytics Platform');
+    expect(emu.tokenGrants).toHaveLength(2);
+    expect(emu.requests.filter((r) => r.status === 401)).toHaveLength(1);
+  });
+
+  it('renews once for concurrent calls that all found the session expired', async () => {
+    emu = await startSalesforceEmulator({ config });
+    const { sales } = createSalesforceAdapters(options(emu));
+    await sales.findOpenDeal(lead());
+    emu.expireSessions();
+    const deals = await Promise.all([1, 2, 3].map(() => sales.findOpenDeal(lead())));
+    expect(deals.map((d) => d?.ownerId)).toEqual(Array(3).fill('0055g00000FarHaAAA'));
+    expect(emu.tokenGrants).toHaveLength(2);
+  });
+
+  it('fails with 401 INVALID_SESSION_ID, without looping, when the renewed session is refused too', async () => {
+    emu = await startSalesforceEmulator({ config, sessionTtlMs: 0 });
+    const err = await failureOf(createSalesforceAdapters(options(emu)).sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ status: 401, code: 'INVALID_SESSION_ID', operation: 'find open opportunity' });
+    expect(err.retryable).toBe(false);
+    expect(emu.tokenGrants).toHaveLength(2);
+  });
+});
+
+describe('credentials Salesforce refuses', () => {
+  it('names invalid_grant, not retryable, when the refresh token was revoked', async () => {
+    emu = await startSalesforceEmulator({ config });
+    const { sales } = adapters();
+    await sales.findOpenDeal(lead());
+    emu.revokeRefreshTokens();
+    emu.expireSessions();
+    const err = await failureOf(sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({
+      service: 'salesforce',
+      operation: 'find open opportunity (session refresh)',
+      status: 400,
+      code: 'invalid_grant',
+    });
+    expect(err.message).toContain('expired access/refresh token');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('names the failure and never echoes the password on a bad login', async () => {
+    emu = await startSalesforceEmulator({ config });
+    const { sales } = createSalesforceAdapters(passwordOptions(emu, { password: 'hunter2-wrong' }));
+    const err = await failureOf(sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({
+      status: 400,
+      code: 'invalid_grant',
+      operation: 'find open opportunity (login)',
+    });
+    expect(err.message).toContain('authentication failure');
+    expect(err.retryable).toBe(false);
+    expect(JSON.stringify(err.details) + err.message).not.toContain('hunter2');
+  });
+});
+
+describe('failure classes', () => {
+  beforeEach(async () => {
+    emu = await startSalesforceEmulator({ config });
+  });
+
+  it('429 with Retry-After → retry after that many seconds', async () => {
+    emu.faults.inject({ kind: 'rate_limit', path: '/query', retryAfterSeconds: 7 });
+    const err = await failureOf(adapters().sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ status: 429, code: 'REQUEST_LIMIT_EXCEEDED', retryAfterSeconds: 7 });
+    const failure = toActivityFailure(err) as ApplicationFailure;
+    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: '7s' });
+  });
+
+  it('403 REQUEST_LIMIT_EXCEEDED (daily API limit) → retry after the configured wait', async () => {
+    emu.store.apiUsage = emu.store.apiLimit;
+    const { sales } = adapters({ requestLimitRetryAfterSeconds: 900 });
+    const err = await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    expect(err.details).toMatchObject({ status: 403, code: 'REQUEST_LIMIT_EXCEEDED', retryAfterSeconds: 900 });
+    expect(err.message).toContain('TotalRequests Limit exceeded.');
+    expect(toActivityFailure(err)).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: '900s' });
+  });
+
+  it.each([
+    [500, 'UNKNOWN_EXCEPTION'],
+    [503, 'SERVER_UNAVAILABLE'],
+  ])('%i → retryable', async (status, code) => {
+    emu.faults.inject({ kind: 'server_error', path: '/sobjects/Task', status });
+    const { sales } = adapters();
+    await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+    const err = await failureOf(sales.createTask(taskInput()));
+    expect(err.details).toMatchObject({ status, code, operation: 'create task' });
+    expect(err.retryable).toBe(true);
+    expect(toActivityFailure(err)).toMatchObject({ type: 'ServiceUnavailable', nonRetryable: false });
+    // Nothing was written, so the retry creates the task.
+    await sales.createTask(taskInput());
+    expect(emu.store.records('Task')).toHaveLength(1);
+  });
+
+  it('400 on a restricted picklist → not retryable, naming object, field and value', async () => {
+    const err = await failureOf(
+      adapters({ opportunityStage: 'MQL' }).sales.createDeal({
+        lead: lead(),
+        ownerId: ANA,
+        name: 'Initrode — MQL',
+        key: 'k1',
+      }),
+    );
+    expect(err.details).toMatchObject({
+      status: 400,
+      code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      object: 'Opportunity Handoff_Key__c=k1',
+      field: 'StageName',
+      value: 'MQL',
+    });
+    expect(err.message).toBe(
+      'salesforce: create opportunity for Opportunity Handoff_Key__c=k1 failed (400 INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST): field StageName = "MQL": Stage: bad value for restricted picklist field: MQL',
+    );
+    expect(toActivityFailure(err)).toMatchObject({ type: 'ServiceRejected', nonRetryable: true });
+  });
+
+  it('400 INVALID_FIELD from SOQL → not retryable, naming the field, without echoing the query', async () => {
+    const err = await failureOf(adapters({ taskKeyField: 'Handoff_Ref__c' }).sales.createTask(taskInput()));
+    expect(err.details).toMatchObject({ status: 400, code: 'INVALID_FIELD', field: 'Handoff_Ref__c' });
+    expect(err.message).toMatch(/No such column 'Handoff_Ref__c' on entity 'Task'/);
+    expect(err.message).not.toMatch(/SELECT|ERROR at Row/);
+    expect(err.retryable).toBe(false);
+  });
+
+  it('404 NOT_FOUND when the task is for a lead never assigned in Salesforce → not retryable', async () => {
+    const err = await failureOf(adapters().sales.createTask(taskInput()));
+    expect(err.details).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      object: 'Task Handoff_Key__c=mql-hubspot-5001:0:task',
+    });
+    expect(err.retryable).toBe(false);
+    expect(emu.store.records('Task')).toHaveLength(0);
+  });
+
+  it('400 INACTIVE_OWNER_OR_USER when the owner left the company → not retryable', async () => {
+    const err = await failureOf(
+      adapters().sales.assignOwner({ lead: lead(), ownerId: SANDBOX_INACTIVE_USER_ID, handoffWorkflowId: 'w' }),
+    );
+    expect(err.details).toMatchObject({ status: 400, code: 'INACTIVE_OWNER_OR_USER' });
+    expect(err.retryable).toBe(false);
+  });
+
+  it('300 when duplicate Contacts share the HubSpot id → not retryable, naming the record', async () => {
+    for (const name of ['Ito', 'Ito (duplicate)'])
+      emu.store.seed('Contact', { LastName: name, HubSpot_Contact_Id__c: '5001' });
+    const contacts: OrgConfig = { ...config, salesforce: { ...config.salesforce, recordType: 'Contact' } };
+    const { sales } = adapters({ config: contacts, nurtureOwnerId: ANA });
+    const err = await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    expect(err.details).toMatchObject({
+      status: 300,
+      code: 'MULTIPLE_CHOICES',
+      object: 'Contact HubSpot_Contact_Id__c=5001',
+    });
+    expect(err.message).toContain('2 records match the external id');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('keeps lead PII out of the message when Salesforce echoes a rejected value', async () => {
+    const err = await failureOf(
+      adapters().sales.assignOwner({
+        lead: lead({ email: 'dana.ito@@initrode' }),
+        ownerId: ANA,
+        handoffWorkflowId: 'w',
+      }),
+    );
+    expect(err.details).toMatchObject({
+      status: 400,
+      code: 'INVALID_EMAIL_ADDRESS',
+      field: 'Email',
+      value: '[redacted]',
+    });
+    expect(err.message).toContain('Email: invalid email address: [redacted]');
+    expect(err.message + JSON.stringify(err.details)).not.toContain('dana.ito');
+  });
+
+  it('a dropped connection → transport failure, retryable', async () => {
+    emu.faults.inject({ kind: 'drop_after_write', path: '/query' });
+    const err = await failureOf(adapters().sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ transport: true, code: 'ECONNRESET' });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('a refused connection → transport failure, retryable', async () => {
+    const { sales } = adapters();
+    await emu.close();
+    const err = await failureOf(sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ transport: true, code: 'ECONNREFUSED' });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('no answer within the request timeout → transport failure, retryable', async () => {
+    const { sales } = adapters({ requestTimeoutMs: 100 });
+    await sales.findOpenDeal(lead());
+    emu.faults.inject({ kind: 'slow', path: '/query', delayMs: 300 });
+    const err = await failureOf(sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ transport: true, code: 'TIMEOUT' });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('does not retry behind Temporal’s back: one request per failed call', async () => {
+    emu.faults.inject({ kind: 'server_error', path: '/query', times: 3 });
+    await failureOf(adapters().sales.findOpenDeal(lead()));
+    expect(emu.requests.filter((r) => r.path.endsWith('/query'))).toHaveLength(1);
+  });
+});
+
+describe('crash after write: a retry with the same key finds the first write', () => {
+  beforeEach(async () => {
+    emu = await startSalesforceEmulator({ config });
+  });
+
+  it('createTask', async () => {
+    const { sales } = adapters();
+    await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+    emu.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/sobjects/Task' });
+    const err = await failureOf(sales.createTask(taskInput()));
+    expect(err.details.transport).toBe(true);
+    expect(emu.store.records('Task')).toHaveLength(1);
+
+    const ref = await sales.createTask(taskInput());
+    expect(emu.store.records('Task')).toEqual([expect.objectContaining({ Id: ref.id })]);
+  });
+
+  it('createDeal', async () => {
+    const { sales } = adapters();
+    const input = { lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'mql-hubspot-5001:0:deal' };
+    emu.faults.inject({ kind: 'drop_after_write', method: 'PATCH', path: '/sobjects/Opportunity/' });
+    expect((await failureOf(sales.createDeal(input))).details.transport).toBe(true);
+
+    const ref = await sales.createDeal(input);
+    const keyed = emu.store.records('Opportunity').filter((o) => o.Handoff_Key__c === input.key);
+    expect(keyed).toEqual([expect.objectContaining({ Id: ref.id })]);
+  });
+
+  it('assignOwner', async () => {
+    const { sales } = adapters();
+    emu.faults.inject({ kind: 'drop_after_write', method: 'PATCH', path: '/sobjects/Lead/' });
+    await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    const ref = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+    expect(emu.store.records('Lead')).toEqual([expect.objectContaining({ Id: ref.id, OwnerId: ANA })]);
+  });
+
+  it('push: the notification went out, the retry does not send it again', async () => {
+    const { push } = adapters();
+    emu.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/customNotificationAction' });
+    expect((await failureOf(push.notifyRep(pushInput()))).details.transport).toBe(true);
+    expect(emu.store.notifications).toHaveLength(1);
+
+    const ref = await push.notifyRep(pushInput());
+    expect(emu.store.notifications).toHaveLength(1);
+    expect(emu.store.records('Task')).toEqual([expect.objectContaining({ Id: ref.id })]);
+  });
+
+  it('push: Salesforce refused it, so the retry sends it (once)', async () => {
+    const { push } = adapters();
+    emu.faults.inject({ kind: 'server_error', method: 'POST', path: '/customNotificationAction' });
+    expect((await failureOf(push.notifyRep(pushInput()))).retryable).toBe(true);
+    expect(emu.store.notifications).toHaveLength(0);
+    expect(emu.store.records('Task')).toHaveLength(0);
+
+    await push.notifyRep(pushInput());
+    await push.notifyRep(pushInput());
+    expect(emu.store.notifications).toHaveLength(1);
+    expect(emu.store.records('Task')).toHaveLength(1);
+  });
+
+  it('push: an unknown notification type is rejected per input → not retryable, field named', async () => {
+    const otherType: OrgConfig = {
+      ...config,
+      salesforce: { ...config.salesforce, notificationTypeId: '0MLxx0000009ZZZZZZ' },
+    };
+    const err = await failureOf(adapters({ config: otherType }).push.notifyRep(pushInput()));
+    expect(err.details).toMatchObject({ status: 400, code: 'INVALID_CROSS_REFERENCE_KEY', field: 'customNotifTypeId' });
+    expect(err.retryable).toBe(false);
+    expect(emu.store.records('Task')).toHaveLength(0);
+  });
+});
+
+describe('bad input is rejected before any request', () => {
+  beforeEach(async () => {
+    emu = await startSalesforceEmulator({ config });
+  });
+
+  it.each([
+    [
+      'assignOwner, owner not a user or queue',
+      () => adapters().sales.assignOwner({ lead: lead(), ownerId: '0015g0000000001AAA', handoffWorkflowId: 'w' }),
+      'ownerId',
+    ],
+    [
+      'assignOwner, contact id with a slash',
+      () => adapters().sales.assignOwner({ lead: lead({ contactId: '1/../2' }), ownerId: ANA, handoffWorkflowId: 'w' }),
+      'lead.contactId',
+    ],
+    [
+      'createTask, due date not ISO-8601',
+      () => adapters().sales.createTask({ ...taskInput(), dueAt: 'tomorrow 5pm' }),
+      'dueAt',
+    ],
+    ['createTask, empty key', () => adapters().sales.createTask({ ...taskInput(), key: ' ' }), 'key'],
+    [
+      'createDeal, queue as owner',
+      () => adapters().sales.createDeal({ lead: lead(), ownerId: SANDBOX_NURTURE_QUEUE_ID, name: 'x', key: 'k' }),
+      'ownerId',
+    ],
+    [
+      'closeTask, not a task id',
+      () => adapters().sales.closeTask({ taskId: '00Q5g0000000001AAA', outcome: 'completed' }),
+      'taskId',
+    ],
+    [
+      'notifyRep, not a user id',
+      () => adapters().push.notifyRep({ ...pushInput(), salesforceUserId: 'U0REPANA1' }),
+      'salesforceUserId',
+    ],
+  ])('%s', async (_case, call, field) => {
+    const err = await failureOf(call());
+    expect(err.details).toMatchObject({ status: 400, code: 'INVALID_INPUT', field });
+    expect(err.message).toContain('rejected before sending: expected');
+    expect(err.retryable).toBe(false);
+    expect(emu.requests).toHaveLength(0);
+  });
+});
+
+describe('options are checked when the adapters are built', () => {
+  const base: SalesforceAdapterOptions = {
+    loginUrl: 'https://login.salesforce.com',
+    clientId: 'key',
+    clientSecret: 'secret',
+    refreshToken: 'token',
+    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+    config,
+  };
+
+  it.each([
+    [
+      'no nurture owner',
+      { nurtureOwnerId: undefined },
+      /nurtureOwnerId \(env SALESFORCE_NURTURE_QUEUE_ID\) = undefined: expected a queue id/,
+    ],
+    [
+      'a queue as nurture owner of Contacts',
+      { config: { ...config, salesforce: { ...config.salesforce, recordType: 'Contact' as const } } },
+      /Contacts cannot be owned by queues/,
+    ],
+    [
+      'no credentials',
+      { refreshToken: undefined },
+      /no credentials: set refreshToken \(env SALESFORCE_REFRESH_TOKEN\)/,
+    ],
+    ['username without password', { refreshToken: undefined, username: 'u@x.example' }, /SALESFORCE_PASSWORD/],
+    [
+      'password flow without secret',
+      { refreshToken: undefined, clientSecret: undefined, username: 'u', password: 'p' },
+      /clientSecret \(env SALESFORCE_CLIENT_SECRET\)/,
+    ],
+    ['refresh token without client id', { clientId: undefined }, /clientId \(env SALESFORCE_CLIENT_ID\)/],
+    [
+      'login URL not a URL',
+      { loginUrl: 'login.salesforce.com' },
+      /loginUrl \(env SALESFORCE_LOGIN_URL\) = "login.salesforce.com"/,
+    ],
+    [
+      'API version too old for custom notifications',
+      { apiVersion: '45.0' },
+      /apiVersion = "45.0": expected .*\(46.0 or later\)/,
+    ],
+    [
+      'a key field that is not an API name',
+      { taskKeyField: "Key__c' OR Id != '" },
+      /taskKeyField = .*expected a field API name/,
+    ],
+    [
+      'mobile push on without a notification type',
+      { config: { ...config, salesforce: { ...config.salesforce, notificationTypeId: undefined } } },
+      /notificationTypeId = undefined: expected a CustomNotificationType id/,
+    ],
+  ])('%s', (_case, change, message) => {
+    expect(() => createSalesforceAdapters({ ...base, ...change })).toThrow(SalesforceConfigError);
+    expect(() => createSalesforceAdapters({ ...base, ...change })).toThrow(message);
+  });
+
+  it('accepts a starting access token with its instance URL and no other credentials', () => {
+    expect(() =>
+      createSalesforceAdapters({
+        ...base,
+        refreshToken: undefined,
+        accessToken: '00D!x',
+        instanceUrl: 'https://acme.my.salesforce.com',
+      }),
+    ).not.toThrow();
+  });
+
+  it('reads the SALESFORCE_* environment variables, empty ones as absent', () => {
+    const options = salesforceOptionsFromEnv(
+      {
+        SALESFORCE_CLIENT_ID: 'key',
+        SALESFORCE_CLIENT_SECRET: 'secret',
+        SALESFORCE_REFRESH_TOKEN: 'token',
+        SALESFORCE_USERNAME: '',
+        SALESFORCE_NURTURE_QUEUE_ID: SANDBOX_NURTURE_QUEUE_ID,
+        SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      },
+      config,
+    );
+    expect(options).toEqual({
+      loginUrl: 'https://login.salesforce.com',
+      instanceUrl: 'https://acme.my.salesforce.com',
+      clientId: 'key',
+      clientSecret: 'secret',
+      refreshToken: 'token',
+      username: undefined,
+      password: undefined,
+      apiVersion: undefined,
+      nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+      config,
+    });
+    expect(() => createSalesforceAdapters(options)).not.toThrow();
+  });
+});
