@@ -1,6 +1,6 @@
 // Two projects: pure/unit tests run without any server; `*.temporal.test.ts` files share one Temporal
 // dev server and one time-skipping test server, started once per run by test/harness/global-setup.ts.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {

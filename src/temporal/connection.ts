@@ -1,0 +1,49 @@
+/**
+ * Connections to a Temporal cluster for the worker (NativeConnection) and for clients (bridge, CLI, activities that
+ * talk to the team roster). The same settings serve a local dev server, a self-hosted cluster with mTLS, and
+ * Temporal Cloud with an API key.
+ */
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { existsSync, readFileSync } from 'node:fs';
+import type { TemporalSettings } from '../config/env';
+
+/** A PEM value may be given inline or as a file path. */
+function pem(valueOrPath: string, variable: string): Buffer {
+  if (valueOrPath.includes('-----BEGIN')) return Buffer.from(valueOrPath);
+  if (!existsSync(valueOrPath)) {
+    throw new Error(`${variable}: no such file "${valueOrPath}" (expected a PEM file path or the PEM text)`);
+  }
+  return readFileSync(valueOrPath);
+}
+
+function tlsOptions(s: TemporalSettings): ConnectionOptions['tls'] {
+  if (s.tls) {
+    return {
+      serverNameOverride: s.tls.serverName,
+      serverRootCACertificate: s.tls.ca ? pem(s.tls.ca, 'TEMPORAL_TLS_CA') : undefined,
+      clientCertPair: { crt: pem(s.tls.cert, 'TEMPORAL_TLS_CERT'), key: pem(s.tls.key, 'TEMPORAL_TLS_KEY') },
+    };
+  }
+  // Temporal Cloud with an API key always speaks TLS.
+  return s.apiKey ? true : undefined;
+}
+
+export function addressOf(s: TemporalSettings): string {
+  return s.address ?? 'localhost:7233';
+}
+
+export async function connectClient(s: TemporalSettings): Promise<Client> {
+  const connection = await Connection.connect({
+    address: addressOf(s),
+    tls: tlsOptions(s),
+    apiKey: s.apiKey,
+    connectTimeout: '10s',
+  });
+  return new Client({ connection, namespace: s.namespace });
+}
+
+export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address: addressOf(s), tls: tlsOptions(s), apiKey: s.apiKey };
+  return NativeConnection.connect(options);
+}

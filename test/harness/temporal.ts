@@ -1,0 +1,139 @@
+/**
+ * What `*.temporal.test.ts` files use to reach the servers the global setup started.
+ *
+ *   const env = await devServerEnv();              // real dev server, real time
+ *   const env = await timeSkippingEnv();           // Java test server; time skips while we await results
+ *   const worker = await createTestWorker(env, { activities });
+ *   await worker.runUntil(async () => { ... });
+ *   await env.teardown();                          // closes connections (and releases the time-skipping lock)
+ *
+ * Time on the time-skipping server is global to that server, so time-skipping files take a lock and run one at a
+ * time; dev-server files run in parallel with each other and with them.
+ */
+import type { ActivityInterface } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SHARED_ENV_VAR, type SharedTemporalServers } from './shared';
+
+export function sharedServers(): SharedTemporalServers {
+  const raw = process.env[SHARED_ENV_VAR];
+  if (!raw) {
+    throw new Error(
+      `${SHARED_ENV_VAR} is not set: *.temporal.test.ts files run in the jest "temporal" project, whose global setup starts the servers`,
+    );
+  }
+  return JSON.parse(raw) as SharedTemporalServers;
+}
+
+let runtimeInstalled = false;
+
+/** Workers log at WARN in tests; the SDK's INFO chatter hides the failures that matter. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} },
+    },
+  });
+}
+
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const s = sharedServers();
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: s.devServer.address,
+    namespace: s.devServer.namespace,
+  });
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const s = sharedServers();
+  await acquireLock(s.timeSkippingLock);
+  try {
+    // The SDK's public constructors either start a server or connect without time skipping; connecting to the
+    // shared time-skipping server needs its (private, pinned-version) `create`.
+    const create = (TestWorkflowEnvironment as unknown as { create(o: unknown): Promise<TestWorkflowEnvironment> })
+      .create;
+    const env = await create.call(TestWorkflowEnvironment, {
+      server: { type: 'existing' },
+      address: s.timeSkipping.address,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+    });
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      try {
+        await teardown();
+      } finally {
+        releaseLock(s.timeSkippingLock);
+      }
+    };
+    return env;
+  } catch (e) {
+    releaseLock(s.timeSkippingLock);
+    throw e;
+  }
+}
+
+let queueCounter = 0;
+
+/** A unique task queue per worker, so test files never steal each other's tasks. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  queueCounter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${queueCounter}`;
+}
+
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  opts: { activities: ActivityInterface | object; taskQueue?: string } & Partial<WorkerOptions>,
+): Promise<Worker> {
+  const { activities, taskQueue, ...rest } = opts;
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: taskQueue ?? uniqueTaskQueue(),
+    workflowBundle: { codePath: sharedServers().workflowBundlePath },
+    activities,
+    ...rest,
+  });
+}
+
+// ---- a directory mutex across jest worker processes ----
+
+async function acquireLock(dir: string): Promise<void> {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (holderIsGone(dir)) rmSync(dir, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function holderIsGone(dir: string): boolean {
+  try {
+    process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')), 0);
+    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+    try {
+      return Date.now() - statSync(dir).mtimeMs > 30_000;
+    } catch {
+      return true;
+    }
+  }
+}
+
+function releaseLock(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
