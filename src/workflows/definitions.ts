@@ -200,8 +200,12 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: { name: string; type: SearchAttribute
 // Team roster: one entity workflow per team holds round-robin state and open-lead counts.
 // ---------------------------------------------------------------------------------------------------------------
 
-export function teamRosterWorkflowId(teamId: string): string {
-  return `team-roster-${teamId}`;
+/**
+ * `scope` separates rosters that must not share state on one cluster (e.g. two deployments in one namespace, or
+ * test runs); production leaves it empty.
+ */
+export function teamRosterWorkflowId(teamId: string, scope = ''): string {
+  return scope ? `team-roster-${scope}-${teamId}` : `team-roster-${teamId}`;
 }
 
 export interface ClaimRepInput {

@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. */
+export { mqlHandoff } from './mql-handoff';
+export { teamRoster } from './team-roster';

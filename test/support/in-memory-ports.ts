@@ -1,0 +1,211 @@
+/**
+ * In-memory implementations of the ports for workflow tests: they keep every call, honour idempotency keys the way
+ * the real adapters must (same key → same object), and can be told to fail. Not a mock of Temporal: the workflows
+ * under test run on real Temporal servers; only the CRMs and chat are replaced.
+ */
+import type { Notice } from '../../src/domain/brief';
+import { isLifecycleForward, type LeadSnapshot } from '../../src/domain/lead';
+import type {
+  ChatMessageRef,
+  ChatPort,
+  ContactUpdate,
+  EmailPort,
+  ExternalRef,
+  HandoffMessageState,
+  MarketingCrm,
+  OpenDeal,
+  PushPort,
+  Recipient,
+  SalesCrm,
+} from '../../src/activities/ports';
+import type { HandoffBrief } from '../../src/domain/brief';
+import { ServiceError } from '../../src/activities/service-error';
+
+export interface SentMessage {
+  kind: 'brief' | 'notice';
+  to: string;
+  key: string;
+  ref: ChatMessageRef;
+  notice?: Notice;
+  brief?: HandoffBrief;
+}
+
+export class InMemoryWorld {
+  contacts = new Map<string, LeadSnapshot>();
+  contactWrites: { contactId: string; update: ContactUpdate }[] = [];
+  lists = new Map<string, Set<string>>();
+  openDeals = new Map<string, OpenDeal>(); // by company domain
+  deals = new Map<string, { key: string; ownerId: string; name: string; contactId: string; id: string }>();
+  tasks = new Map<
+    string,
+    { key: string; ownerId: string; dueAt: string; subject: string; status: string; id: string }
+  >();
+  owners = new Map<string, string | null>(); // contactId -> sales owner
+  chat: SentMessage[] = [];
+  chatUpdates: { ref: ChatMessageRef; state: HandoffMessageState }[] = [];
+  emails: { to: string; key: string; subject: string }[] = [];
+  pushes: { to: string; key: string }[] = [];
+  /** Make the next N calls of an operation fail: 'slack' | 'email' | 'createDeal' … with the given error. */
+  failures = new Map<string, { remaining: number; error: () => Error }>();
+  private seq = 0;
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}-${this.seq}`;
+  }
+
+  failNext(operation: string, times: number, error: () => Error): void {
+    this.failures.set(operation, { remaining: times, error });
+  }
+
+  maybeFail(operation: string): void {
+    const f = this.failures.get(operation);
+    if (f && f.remaining > 0) {
+      f.remaining -= 1;
+      throw f.error();
+    }
+  }
+
+  /** Lifecycle as the CRM holds it now (forward-only unless allowBackward). */
+  lifecycleOf(contactId: string): string | null {
+    return this.contacts.get(contactId)?.lifecycleStage ?? null;
+  }
+
+  noticesOf(kind: Notice['kind']): SentMessage[] {
+    return this.chat.filter((m) => m.kind === 'notice' && m.notice?.kind === kind);
+  }
+
+  briefsTo(recipientId: string): SentMessage[] {
+    return this.chat.filter((m) => m.kind === 'brief' && m.to === recipientId);
+  }
+}
+
+export function createInMemoryPorts(world: InMemoryWorld): {
+  marketing: MarketingCrm;
+  sales: SalesCrm;
+  chat: ChatPort;
+  email: EmailPort;
+  push: PushPort;
+} {
+  const marketing: MarketingCrm = {
+    async getLead(contactId) {
+      world.maybeFail('getLead');
+      const c = world.contacts.get(contactId);
+      return c ? structuredClone(c) : null;
+    },
+    async updateContact(contactId, update) {
+      world.maybeFail('updateContact');
+      world.contactWrites.push({ contactId, update });
+      const c = world.contacts.get(contactId);
+      if (!c)
+        throw new ServiceError(`hubspot: update contact ${contactId} failed (404)`, {
+          service: 'hubspot',
+          operation: 'update contact',
+          status: 404,
+        });
+      if (
+        update.lifecycle &&
+        (update.lifecycle.allowBackward || isLifecycleForward(c.lifecycleStage, update.lifecycle.to))
+      ) {
+        c.lifecycleStage = update.lifecycle.to;
+      }
+      if (update.leadStatus) c.leadStatus = update.leadStatus;
+      if (update.hubspotOwnerId !== undefined) c.hubspotOwnerId = update.hubspotOwnerId;
+    },
+    async enrollInList(contactId, listId) {
+      world.maybeFail('enrollInList');
+      const members = world.lists.get(listId) ?? new Set<string>();
+      members.add(contactId);
+      world.lists.set(listId, members);
+    },
+  };
+
+  const sales: SalesCrm = {
+    system: 'hubspot',
+    async findOpenDeal(lead) {
+      world.maybeFail('findOpenDeal');
+      const domain = lead.company?.domain ?? '';
+      return world.openDeals.get(domain) ?? null;
+    },
+    async assignOwner({ lead, ownerId }) {
+      world.maybeFail('assignOwner');
+      world.owners.set(lead.contactId, ownerId);
+      const c = world.contacts.get(lead.contactId);
+      if (c) c.hubspotOwnerId = ownerId;
+      return { system: 'hubspot', objectType: 'contact', id: lead.contactId, url: lead.hubspotUrl ?? undefined };
+    },
+    async removeOwner({ lead }) {
+      world.owners.set(lead.contactId, null);
+    },
+    async createDeal({ lead, ownerId, name, key }) {
+      world.maybeFail('createDeal');
+      const existing = [...world.deals.values()].find((d) => d.key === key);
+      if (existing) return { system: 'hubspot', objectType: 'deal', id: existing.id };
+      const id = world.nextId('deal');
+      world.deals.set(id, { id, key, ownerId, name, contactId: lead.contactId });
+      return { system: 'hubspot', objectType: 'deal', id };
+    },
+    async createTask({ ownerId, subject, dueAt, key }) {
+      world.maybeFail('createTask');
+      const existing = [...world.tasks.values()].find((t) => t.key === key);
+      if (existing) return { system: 'hubspot', objectType: 'task', id: existing.id };
+      const id = world.nextId('task');
+      world.tasks.set(id, { id, key, ownerId, subject, dueAt, status: 'NOT_STARTED' });
+      return { system: 'hubspot', objectType: 'task', id };
+    },
+    async closeTask({ taskId, outcome }) {
+      const t = world.tasks.get(taskId);
+      if (t) t.status = outcome === 'completed' ? 'COMPLETED' : `CLOSED_${outcome.toUpperCase()}`;
+    },
+  };
+
+  const post = (
+    kind: 'brief' | 'notice',
+    to: Recipient | { channel: string },
+    key: string,
+    extra: Partial<SentMessage>,
+  ): ChatMessageRef => {
+    const existing = world.chat.find((m) => m.key === key);
+    if (existing) return existing.ref;
+    const target = 'channel' in to ? to.channel : to.id;
+    const ref = { channel: 'channel' in to ? to.channel : `D-${to.id}`, ts: world.nextId('ts') };
+    world.chat.push({ kind, to: target, key, ref, ...extra });
+    return ref;
+  };
+
+  const chat: ChatPort = {
+    async sendHandoffBrief({ to, brief, key }) {
+      world.maybeFail('slack');
+      return post('brief', to, key, { brief });
+    },
+    async sendNotice({ to, notice, key }) {
+      world.maybeFail('slack');
+      return post('notice', to, key, { notice });
+    },
+    async updateHandoffMessage({ ref, state }) {
+      world.chatUpdates.push({ ref, state });
+    },
+  };
+
+  const email: EmailPort = {
+    async sendHandoffBrief({ to, brief, key }) {
+      world.maybeFail('email');
+      if (!world.emails.some((e) => e.key === key)) world.emails.push({ to: to.id, key, subject: brief.headline });
+      return { system: 'email', objectType: 'message', id: key } satisfies ExternalRef;
+    },
+    async sendNotice({ to, notice, key }) {
+      world.maybeFail('email');
+      if (!world.emails.some((e) => e.key === key)) world.emails.push({ to: to.id, key, subject: notice.title });
+      return { system: 'email', objectType: 'message', id: key };
+    },
+  };
+
+  const push: PushPort = {
+    async notifyRep({ salesforceUserId, key }) {
+      if (!world.pushes.some((p) => p.key === key)) world.pushes.push({ to: salesforceUserId, key });
+      return { system: 'push', objectType: 'notification', id: key };
+    },
+  };
+
+  return { marketing, sales, chat, email, push };
+}
