@@ -56,6 +56,11 @@ export const envSchema = z
     SALESFORCE_REFRESH_TOKEN: optional(nonEmpty),
     SALESFORCE_USERNAME: optional(nonEmpty),
     SALESFORCE_PASSWORD: optional(nonEmpty),
+    SALESFORCE_API_VERSION: optional(z.string().regex(/^\d{2}\.0$/, 'expected an API version such as 62.0')),
+    /** Queue or user that owns a rejected Lead/Contact (Salesforce requires an owner). */
+    SALESFORCE_NURTURE_QUEUE_ID: optional(
+      z.string().regex(/^00[5G][A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'expected a queue (00G…) or user (005…) id'),
+    ),
     SALESFORCE_ORG_ID: optional(z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'expected an org id 00D…')),
 
     // Slack
@@ -69,6 +74,8 @@ export const envSchema = z
 
     // Bridge
     BRIDGE_PORT: optional(port),
+    /** Public base URL of the bridge, for the Slack interactivity and HubSpot webhook URLs (signatures cover it). */
+    BRIDGE_PUBLIC_URL: optional(url),
     BRIDGE_HOST: optional(nonEmpty),
 
     // Sandbox emulators (used for every service that is not configured)

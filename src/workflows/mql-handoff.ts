@@ -455,7 +455,11 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       brief: s.brief,
       key: key(`notify-${no}`),
       emailBackup: P().notifications.emailBackup,
-      push: P().notifications.mobilePush && s.priority === 'high' ? { targetId: s.salesRecordId ?? undefined } : null,
+      push:
+        P().notifications.mobilePush && s.priority === 'high'
+          ? // The notification opens the Salesforce record when Salesforce is the sales CRM.
+            { targetId: P().salesCrm === 'salesforce' ? (s.salesRecordId ?? undefined) : undefined }
+          : null,
     });
     s.assignment.chat = notified.chat;
     const channels = [

@@ -1,0 +1,76 @@
+/**
+ * The sandbox: local emulators of HubSpot, Salesforce, Slack and SMTP that speak the real wire formats, seeded with
+ * a demo org that matches the org configuration. `npm start` runs the ones whose service has no credentials; the
+ * tests start them on free ports.
+ */
+import type { OrgConfig } from '../domain/org-config';
+import { startHubSpotEmulator, type HubSpotEmulator } from './hubspot/emulator';
+import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator';
+import { SANDBOX_NURTURE_QUEUE_ID } from './salesforce/seed';
+import { startSlackEmulator, type SlackEmulator } from './slack/slack-emulator';
+import { startSmtpSink, type SmtpSink } from './smtp/smtp-sink';
+
+export type SandboxService = 'hubspot' | 'salesforce' | 'slack' | 'email';
+export const SANDBOX_SERVICES: SandboxService[] = ['hubspot', 'salesforce', 'slack', 'email'];
+
+export interface Sandbox {
+  hubspot?: HubSpotEmulator;
+  salesforce?: SalesforceEmulator & { nurtureQueueId: string };
+  slack?: SlackEmulator;
+  smtp?: SmtpSink;
+  /** One line per running emulator, for the start-up banner. */
+  describe(): string[];
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  config: OrgConfig;
+  /** Which emulators to run (default all). */
+  services?: SandboxService[];
+  /** Fixed ports from here (+1 HubSpot, +2 Salesforce, +3 Slack, +25 SMTP); free ports when absent. */
+  basePort?: number;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const want = new Set(opts.services ?? SANDBOX_SERVICES);
+  const port = (offset: number): number | undefined => (opts.basePort ? opts.basePort + offset : undefined);
+  const sandbox: Sandbox = {
+    describe: () => [],
+    close: async () => undefined,
+  };
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    if (want.has('hubspot')) {
+      sandbox.hubspot = await startHubSpotEmulator({ port: port(1), config: opts.config });
+      closers.push(() => sandbox.hubspot!.close());
+    }
+    if (want.has('salesforce')) {
+      const sf = await startSalesforceEmulator({ port: port(2), config: opts.config });
+      sandbox.salesforce = Object.assign(sf, { nurtureQueueId: SANDBOX_NURTURE_QUEUE_ID });
+      closers.push(() => sf.close());
+    }
+    if (want.has('slack')) {
+      sandbox.slack = await startSlackEmulator({ port: port(3), config: opts.config });
+      closers.push(() => sandbox.slack!.close());
+    }
+    if (want.has('email')) {
+      sandbox.smtp = await startSmtpSink({ port: port(25) });
+      closers.push(() => sandbox.smtp!.close());
+    }
+  } catch (e) {
+    await Promise.allSettled(closers.map((c) => c()));
+    throw e;
+  }
+  sandbox.close = async () => {
+    await Promise.allSettled(closers.reverse().map((c) => c()));
+  };
+  sandbox.describe = () =>
+    [
+      sandbox.hubspot && `HubSpot emulator     ${sandbox.hubspot.url}  (state: ${sandbox.hubspot.url}/_sandbox/state)`,
+      sandbox.salesforce &&
+        `Salesforce emulator  ${sandbox.salesforce.url}  (state: ${sandbox.salesforce.url}/_sandbox/state)`,
+      sandbox.slack && `Slack emulator       ${sandbox.slack.apiUrl}  (state: ${sandbox.slack.url}/_sandbox/state)`,
+      sandbox.smtp && `SMTP sink            ${sandbox.smtp.url}`,
+    ].filter((x): x is string => Boolean(x));
+  return sandbox;
+}
