@@ -1,0 +1,120 @@
+/**
+ * What every `handoff` command shares: where output goes, the environment and org config (read once, on first
+ * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key).
+ */
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { loadEnv, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
+import type { OrgConfig } from '../../domain/org-config';
+import { addressOf, connectClient } from '../../temporal/connection';
+import { handoffWorkflowId, parseHandoffWorkflowId } from '../../workflows/definitions';
+import { isTemporalUnavailable } from '../temporal-gateway';
+import { unreachable, usageError } from './cli-error';
+
+export interface CliIo {
+  /** Standard output (results, tables, JSON). */
+  out: (text: string) => void;
+  /** Standard error (errors, progress). */
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  /** How to reach Temporal; default connectClient (src/temporal/connection.ts). */
+  connect: (settings: TemporalSettings) => Promise<Client>;
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+    now: Date.now,
+    connect: connectClient,
+  };
+}
+
+export class CliContext {
+  private envCache: Env | null = null;
+  private configCache: OrgConfig | null = null;
+  private client: Promise<Client> | null = null;
+
+  constructor(readonly io: CliIo) {}
+
+  line(text = ''): void {
+    this.io.out(`${text}\n`);
+  }
+
+  env(): Env {
+    if (!this.envCache) {
+      try {
+        this.envCache = loadEnv(this.io.env);
+      } catch (e) {
+        throw usageError((e as Error).message);
+      }
+    }
+    return this.envCache;
+  }
+
+  config(): OrgConfig {
+    if (!this.configCache) {
+      try {
+        this.configCache = loadOrgConfigFile(resolveOrgConfigPath(this.io.env));
+      } catch (e) {
+        throw usageError((e as Error).message);
+      }
+    }
+    return this.configCache;
+  }
+
+  get temporalAddress(): string {
+    return addressOf(temporalSettings(this.env()));
+  }
+
+  /** Runs `fn` with a connected client; Temporal unreachable → exit 3 naming the address. */
+  async temporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const settings = temporalSettings(this.env());
+    if (!this.client) this.client = this.io.connect(settings);
+    let client: Client;
+    try {
+      client = await this.client;
+    } catch (e) {
+      this.client = null;
+      throw unreachable(`cannot reach Temporal at ${addressOf(settings)}: ${(e as Error).message}`);
+    }
+    try {
+      return await fn(client);
+    } catch (e) {
+      if (isTemporalUnavailable(e)) {
+        throw unreachable(`lost Temporal at ${addressOf(settings)}: ${(e as Error).message}`);
+      }
+      throw e;
+    }
+  }
+
+  /** The handoff a `<lead>` argument names (workflow id or HubSpot contact id), checked to exist. */
+  async lead(ref: string): Promise<{ workflowId: string; description: WorkflowExecutionDescription }> {
+    const workflowId = workflowIdOf(ref);
+    const description = await this.temporal(async (c) => {
+      try {
+        return await c.workflow.getHandle(workflowId).describe();
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw usageError(`unknown lead "${ref}": no handoff ${workflowId}`);
+        throw e;
+      }
+    });
+    return { workflowId, description };
+  }
+
+  async close(): Promise<void> {
+    const pending = this.client;
+    this.client = null;
+    const client = await pending?.catch(() => null);
+    await client?.connection.close().catch(() => undefined);
+  }
+}
+
+/** `mql-hubspot-1001` or `1001` → the workflow id; anything else is a usage error. */
+export function workflowIdOf(ref: string): string {
+  if (parseHandoffWorkflowId(ref)) return ref;
+  if (/^[1-9]\d{0,19}$/.test(ref)) return handoffWorkflowId('hubspot', ref);
+  throw usageError(`lead "${ref}": expected a workflow id (mql-hubspot-<contact id>) or a HubSpot contact id`);
+}

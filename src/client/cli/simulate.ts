@@ -1,0 +1,358 @@
+/**
+ * `handoff simulate <scenario>`: what HubSpot would send when one of the sandbox's demo contacts
+ * (src/sandbox/hubspot/seed.ts DEMO_CONTACTS) becomes an MQL, signed like HubSpot signs it, posted to the bridge.
+ * `handoff simulate click <lead> --action accept|reject|reached-out`: clicks a button on the handoff DM in the Slack
+ * emulator — reads the DM from the emulator's GET /_sandbox/state and posts the block_actions payload Slack would
+ * send, signed with the signing secret — so the sandbox walk-through finishes without real Slack.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { CONTACT_PROPERTY } from '../../activities/hubspot/custom-properties';
+import { decodeActionValue, SLACK_ACTIONS } from '../../activities/slack/interaction-contract';
+import { findRep } from '../../domain/org';
+import { DEMO_CONTACTS, type DemoScenario } from '../../sandbox/hubspot/seed';
+import {
+  interactionFormBody,
+  slackSignatureHeaders,
+  type BlockAction,
+  type BlockActionsPayload,
+} from '../../sandbox/slack/interaction-payload';
+import { handoffWorkflowId } from '../../workflows/definitions';
+import { hubspotSignatureV3 } from '../bridge/signatures';
+import { DEFAULT_SANDBOX_BASE_PORT } from '../bridge/process';
+import { SANDBOX_HUBSPOT_CLIENT_SECRET, SANDBOX_SLACK_SIGNING_SECRET } from '../bridge/secrets';
+import { refused, unreachable, usageError } from './cli-error';
+import { workflowIdOf, type CliContext } from './cli-context';
+
+type EventSpec = { kind: 'property'; property: string; value: string } | { kind: 'form'; formType: string };
+
+export const SCENARIOS: Record<DemoScenario, { summary: string; event: EventSpec }> = {
+  'demo-request': {
+    summary: 'Dana Ito (Globex, a named enterprise account) requests a demo: relayed form submission',
+    event: { kind: 'form', formType: 'demo_request' },
+  },
+  'behavioral-mql': {
+    summary: 'Sam Rivera (Northwind) reaches the engagement threshold: mql_engagement_score = 66',
+    event: { kind: 'property', property: CONTACT_PROPERTY.engagementScore, value: '66' },
+  },
+  'fails-icp': {
+    summary: 'a student on a free-mail address is marked MQL: lifecyclestage → marketingqualifiedlead (disqualified)',
+    event: { kind: 'property', property: 'lifecyclestage', value: 'marketingqualifiedlead' },
+  },
+  'emea-territory': {
+    summary: 'Lena Fischer (Brightwave, Berlin) starts a free trial: relayed form submission, EMEA territory',
+    event: { kind: 'form', formType: 'free_trial_start' },
+  },
+  healthcare: {
+    summary: 'Omar Said (MedCore) reaches the fit threshold: mql_fit_score = 75, healthcare vertical',
+    event: { kind: 'property', property: CONTACT_PROPERTY.fitScore, value: '75' },
+  },
+  'open-deal': {
+    summary: 'Kim Lee (Initrode, open deal owned by Farid) requests a demo: goes to the deal owner',
+    event: { kind: 'form', formType: 'demo_request' },
+  },
+  'small-behavioral': {
+    summary: 'Jo Park (Tinyco, 60 employees) is marked MQL: lifecyclestage → marketingqualifiedlead',
+    event: { kind: 'property', property: 'lifecyclestage', value: 'marketingqualifiedlead' },
+  },
+};
+
+interface BridgeTarget {
+  /** Where to post, e.g. http://localhost:3000. */
+  url: string;
+  /** The URL the bridge believes it is called at (BRIDGE_PUBLIC_URL), which the signature covers. */
+  signedUrl: string;
+}
+
+export async function simulateScenario(
+  ctx: CliContext,
+  scenario: DemoScenario,
+  opts: { bridge?: string; secret?: string; json?: boolean },
+): Promise<void> {
+  const contact = DEMO_CONTACTS.find((c) => c.scenario === scenario)!;
+  const spec = SCENARIOS[scenario];
+  const now = ctx.io.now();
+  const portalId = Number(ctx.config().hubspot.portalId);
+  const event =
+    spec.event.kind === 'form'
+      ? {
+          type: 'form_submission',
+          contactId: contact.id,
+          formType: spec.event.formType,
+          occurredAt: now,
+          submissionId: randomUUID(),
+          portalId,
+        }
+      : {
+          eventId: now * 1000 + randomInt(1000),
+          subscriptionId: 1,
+          portalId,
+          appId: 1,
+          occurredAt: now,
+          subscriptionType: 'contact.propertyChange',
+          attemptNumber: 0,
+          objectId: Number(contact.id),
+          propertyName: spec.event.property,
+          propertyValue: spec.event.value,
+          changeSource: 'CRM_UI',
+        };
+  const target = bridgeTarget(ctx, opts.bridge);
+  const body = JSON.stringify([event]);
+  const timestamp = String(now);
+  const signature = hubspotSignatureV3({
+    secret: opts.secret ?? ctx.env().HUBSPOT_CLIENT_SECRET ?? SANDBOX_HUBSPOT_CLIENT_SECRET,
+    method: 'POST',
+    uri: `${target.signedUrl}/webhooks/hubspot`,
+    body,
+    timestamp,
+  });
+  const answer = await post(target, '/webhooks/hubspot', body, {
+    'content-type': 'application/json',
+    'x-hubspot-signature-v3': signature,
+    'x-hubspot-request-timestamp': timestamp,
+  });
+  const result = (answer.json as { results?: { outcome: string; workflowId?: string; reason?: string }[] })
+    .results?.[0];
+  if (opts.json) {
+    ctx.line(JSON.stringify({ scenario, contactId: contact.id, ...result }));
+    return;
+  }
+  ctx.line(`${scenario}: ${spec.summary}`);
+  ctx.line(
+    `  contact ${contact.id} → ${result?.outcome ?? 'no result'}${result?.workflowId ? ` ${result.workflowId}` : ''}${
+      result?.reason ? ` (${result.reason})` : ''
+    }`,
+  );
+  ctx.line(
+    `  follow it: handoff status ${contact.id}   (Temporal UI: search for ${handoffWorkflowId('hubspot', contact.id)})`,
+  );
+}
+
+const CLICK_ACTIONS = {
+  accept: SLACK_ACTIONS.accept,
+  reject: SLACK_ACTIONS.reject,
+  'reached-out': SLACK_ACTIONS.reachedOut,
+} as const;
+export type ClickAction = keyof typeof CLICK_ACTIONS;
+export const CLICK_ACTION_NAMES = Object.keys(CLICK_ACTIONS) as ClickAction[];
+
+interface EmulatorState {
+  users: { id: string; name: string; realName: string }[];
+  channels: { id: string; name: string; isIm: boolean; imUser?: string }[];
+  messages: { channel: string; ts: string; text: string; blocks?: Record<string, unknown>[] }[];
+  updates: { channel: string; ts: string; text: string }[];
+  ephemerals: { channel: string; user: string; text: string }[];
+}
+
+export async function simulateClick(
+  ctx: CliContext,
+  ref: string,
+  opts: {
+    action: string;
+    reason?: string;
+    as?: string;
+    slackUrl?: string;
+    bridge?: string;
+    secret?: string;
+    json?: boolean;
+  },
+): Promise<void> {
+  if (!(opts.action in CLICK_ACTIONS)) {
+    throw usageError(`--action "${opts.action}": expected one of ${CLICK_ACTION_NAMES.join(', ')}`);
+  }
+  const action = opts.action as ClickAction;
+  if (action === 'reject' && !opts.reason)
+    throw usageError('--reason: required with --action reject (a picklist value)');
+  if (action !== 'reject' && opts.reason) throw usageError('--reason: only with --action reject');
+  const workflowId = workflowIdOf(ref);
+  const config = ctx.config();
+  let clicker: string | undefined;
+  if (opts.as !== undefined) {
+    const found = findRep(config, opts.as);
+    if (!found) throw usageError(`unknown rep "${opts.as}"`);
+    if (!found.rep.slackUserId) throw usageError(`rep "${opts.as}" has no slackUserId in the org config`);
+    clicker = found.rep.slackUserId;
+  }
+
+  const slackUrl = (
+    opts.slackUrl ?? `http://127.0.0.1:${(ctx.env().SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + 3}`
+  ).replace(/\/+$/, '');
+  const before = await emulatorState(slackUrl);
+  const dm = findDm(before, workflowId, action, opts.reason);
+  clicker ??= before.channels.find((c) => c.id === dm.message.channel)?.imUser;
+  const user = before.users.find((u) => u.id === clicker);
+  if (!user) throw usageError(`no Slack user to click as in channel ${dm.message.channel}: pass --as <rep>`);
+
+  const payload: BlockActionsPayload = {
+    type: 'block_actions',
+    user: { id: user.id, username: user.name, name: user.name, team_id: 'T0SANDBOX' },
+    api_app_id: 'A0MQLHAND1',
+    token: 'sandbox-verification-token',
+    container: { type: 'message', message_ts: dm.message.ts, channel_id: dm.message.channel, is_ephemeral: false },
+    trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+    team: { id: 'T0SANDBOX', domain: 'sandbox' },
+    channel: { id: dm.message.channel, name: 'directmessage' },
+    message: { type: 'message', ts: dm.message.ts, text: dm.message.text, blocks: dm.message.blocks },
+    state: { values: {} },
+    // The emulator only issues response_urls for clicks it makes itself; the bridge answers through
+    // chat.postEphemeral instead, so this one is never followed.
+    response_url: `${slackUrl}/response/simulated-${randomUUID()}`,
+    actions: [dm.action],
+  };
+  const body = interactionFormBody(payload);
+  const secret = opts.secret ?? ctx.env().SLACK_SIGNING_SECRET ?? SANDBOX_SLACK_SIGNING_SECRET;
+  await post(bridgeTarget(ctx, opts.bridge), '/slack/interactions', body, slackSignatureHeaders(body, secret));
+
+  // The workflow updates the DM (chat.update); a refusal comes back to the clicker as an ephemeral message.
+  const seen = await waitForEffect(slackUrl, before, dm.message, user.id);
+  if (opts.json) ctx.line(JSON.stringify({ workflowId, action, clicker: user.id, ...seen }));
+  else {
+    ctx.line(
+      `clicked ${action}${opts.reason ? ` (${opts.reason})` : ''} on ${workflowId} as ${user.realName} (${user.id})`,
+    );
+    if (seen.updated) ctx.line(`  DM updated: ${seen.updated}`);
+    if (seen.ephemeral) ctx.line(`  Slack, to ${user.realName} only: ${seen.ephemeral}`);
+    if (!seen.updated && !seen.ephemeral) ctx.line('  no change in Slack yet; check `handoff status` in a moment');
+  }
+  if (seen.ephemeral && !seen.updated) throw refused(`not recorded: ${seen.ephemeral}`);
+}
+
+function findDm(
+  state: EmulatorState,
+  workflowId: string,
+  action: ClickAction,
+  reason: string | undefined,
+): { message: EmulatorState['messages'][number]; action: BlockAction } {
+  const actionId = CLICK_ACTIONS[action];
+  const actionTs = (Date.now() / 1000).toFixed(6);
+  for (const message of [...state.messages].reverse()) {
+    for (const block of message.blocks ?? []) {
+      if (block.type !== 'actions' || !Array.isArray(block.elements)) continue;
+      const blockId = typeof block.block_id === 'string' ? block.block_id : 'actions';
+      for (const el of block.elements as Record<string, unknown>[]) {
+        if (el.action_id !== actionId) continue;
+        if (el.type === 'button' && decodeActionValue(el.value as string | undefined)?.wf === workflowId) {
+          return {
+            message,
+            action: {
+              type: 'button',
+              action_id: actionId,
+              block_id: blockId,
+              text: el.text,
+              value: el.value as string,
+              action_ts: actionTs,
+            },
+          };
+        }
+        if (el.type === 'static_select') {
+          const options = (el.options ?? []) as { text: unknown; value: string }[];
+          const ours = options.filter((o) => decodeActionValue(o.value)?.wf === workflowId);
+          if (ours.length === 0) continue;
+          const option = ours.find((o) => decodeActionValue(o.value)?.reason === reason);
+          if (!option) {
+            const allowed = ours.map((o) => decodeActionValue(o.value)?.reason).join(', ');
+            throw usageError(`--reason "${reason}": the DM's Reject menu offers ${allowed}`);
+          }
+          return {
+            message,
+            action: {
+              type: 'static_select',
+              action_id: actionId,
+              block_id: blockId,
+              selected_option: option,
+              placeholder: el.placeholder,
+              action_ts: actionTs,
+            },
+          };
+        }
+      }
+    }
+  }
+  throw usageError(
+    `no handoff DM with a ${action} button for ${workflowId} in the Slack emulator (already decided, or not sent yet?)`,
+  );
+}
+
+async function waitForEffect(
+  slackUrl: string,
+  before: EmulatorState,
+  message: { channel: string; ts: string },
+  user: string,
+): Promise<{ updated?: string; ephemeral?: string }> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const now = await emulatorState(slackUrl);
+    const updates = now.updates.filter((u) => u.channel === message.channel && u.ts === message.ts);
+    const known = before.updates.filter((u) => u.channel === message.channel && u.ts === message.ts).length;
+    const ephemerals = now.ephemerals
+      .filter((e) => e.user === user)
+      .slice(before.ephemerals.filter((e) => e.user === user).length);
+    const updated = updates.length > known ? updates[updates.length - 1]!.text : undefined;
+    const ephemeral = ephemerals[ephemerals.length - 1]?.text;
+    if (updated || ephemeral || Date.now() > deadline)
+      return { ...(updated ? { updated } : {}), ...(ephemeral ? { ephemeral } : {}) };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function emulatorState(slackUrl: string): Promise<EmulatorState> {
+  let res: Response;
+  try {
+    res = await fetch(`${slackUrl}/_sandbox/state`, { signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    throw unreachable(
+      `cannot reach the Slack emulator at ${slackUrl}: ${causeOf(e)} (is \`npm start\` running? else pass --slack-url)`,
+    );
+  }
+  if (!res.ok) throw unreachable(`the Slack emulator at ${slackUrl} answered ${res.status}`);
+  return (await res.json()) as EmulatorState;
+}
+
+function bridgeTarget(ctx: CliContext, given: string | undefined): BridgeTarget {
+  const raw = given ?? ctx.io.env.BRIDGE_URL ?? 'http://localhost:3000';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`bridge URL "${raw}": expected e.g. http://localhost:3000 (--bridge or BRIDGE_URL)`);
+  }
+  const base = url.toString().replace(/\/+$/, '');
+  return { url: base, signedUrl: (ctx.env().BRIDGE_PUBLIC_URL ?? base).replace(/\/+$/, '') };
+}
+
+async function post(
+  target: BridgeTarget,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}${path}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw unreachable(
+      `cannot reach the bridge at ${target.url}: ${causeOf(e)} (is \`npm start\` running? else pass --bridge)`,
+    );
+  }
+  const text = await res.text();
+  let json: unknown = {};
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = { error: text.slice(0, 200) };
+  }
+  const p = json as { error?: string; field?: string; expected?: string };
+  if (res.status === 503)
+    throw unreachable(`the bridge at ${target.url} cannot reach Temporal: ${p.error ?? 'HTTP 503'}`);
+  if (res.status >= 400) {
+    const where = [p.field && `field ${p.field}`, p.expected && `expected ${p.expected}`].filter(Boolean).join(', ');
+    throw refused(
+      `the bridge refused the request (HTTP ${res.status}): ${p.error ?? text.slice(0, 200)}${where ? ` (${where})` : ''}`,
+    );
+  }
+  return { status: res.status, json };
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}

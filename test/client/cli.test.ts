@@ -1,0 +1,245 @@
+/**
+ * `handoff` argument handling and exit codes, run in-process (runCli) without a Temporal server: bad input is a
+ * one-line error and exit 2 before anything is contacted; unreachable Temporal or bridge is exit 3 naming the
+ * address; --help works on every command. Commands against a real server are in cli.temporal.test.ts.
+ */
+import { Connection, Client } from '@temporalio/client';
+import { createServer, type AddressInfo } from 'node:net';
+import { createBridge, type Bridge } from '../../src/client/bridge/server';
+import { runCli } from '../../src/client/cli/main';
+import { TemporalUnavailableError, type TemporalGateway } from '../../src/client/temporal-gateway';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
+import { HUBSPOT_SECRET, SF_ORG_ID, SLACK_SECRET } from './support';
+
+const config = loadOrgConfigFile(resolveOrgConfigPath());
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  connects: number;
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, connect?: () => Promise<Client>): Promise<Run> {
+  let out = '';
+  let err = '';
+  let connects = 0;
+  const code = await runCli(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: { TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
+    connect: async () => {
+      connects += 1;
+      if (!connect) throw new Error('this test must not connect to Temporal');
+      return connect();
+    },
+  });
+  return { code, out, err, connects };
+}
+
+describe('--help on every command', () => {
+  test.each([
+    [[], 'Usage: handoff [options] [command]'],
+    [['stuck'], 'Usage: handoff stuck [options]'],
+    [['status'], 'Usage: handoff status [options] <lead>'],
+    [['reassign'], 'Usage: handoff reassign [options] <lead>'],
+    [['accept'], 'Usage: handoff accept [options] <lead>'],
+    [['reject'], 'Usage: handoff reject [options] <lead>'],
+    [['activity'], 'Usage: handoff activity [options] <lead>'],
+    [['simulate'], 'Usage: handoff simulate [options] [command]'],
+    [['simulate', 'demo-request'], 'Usage: handoff simulate demo-request [options]'],
+    [['simulate', 'click'], 'Usage: handoff simulate click [options] <lead>'],
+  ])('handoff %j --help', async (args, usage) => {
+    const r = await cli([...args, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(usage);
+    expect(r.connects).toBe(0);
+  });
+
+  test('simulate lists every sandbox scenario', async () => {
+    const r = await cli(['simulate', '--help']);
+    for (const s of [
+      'demo-request',
+      'behavioral-mql',
+      'fails-icp',
+      'emea-territory',
+      'healthcare',
+      'open-deal',
+      'small-behavioral',
+      'click',
+    ]) {
+      expect(r.out).toContain(s);
+    }
+  });
+});
+
+describe('bad input → one-line error, exit 2, nothing contacted', () => {
+  test.each([
+    ['an unknown command', ['escalate', '1001'], /unknown command 'escalate'/],
+    [
+      'a lead that is neither a workflow id nor a contact id',
+      ['status', 'dana.ito'],
+      /lead "dana\.ito": expected a workflow id \(mql-hubspot-<contact id>\) or a HubSpot contact id/,
+    ],
+    ['accept without --as', ['accept', '1001'], /required option '--as <rep>'/],
+    [
+      'accept as an unknown rep',
+      ['accept', '1001', '--as', 'rep-zed'],
+      /unknown rep "rep-zed": expected one of rep-ana, /,
+    ],
+    [
+      'reject with a reason off the picklist',
+      ['reject', '1001', '--as', 'rep-ana', '--reason', 'too_expensive'],
+      /--reason: rejection reason "too_expensive" is not on the picklist; expected one of: wrong_company_size/,
+    ],
+    ['reject without --reason', ['reject', '1001', '--as', 'rep-ana'], /required option '--reason <value>'/],
+    ['reassign without --reason', ['reassign', '1001'], /required option '--reason <text>'/],
+    ['reassign with an empty reason', ['reassign', '1001', '--reason', ' '], /--reason: expected a non-empty reason/],
+    ['reassign to an unknown rep', ['reassign', '1001', '--to', 'rep-zed', '--reason', 'x'], /unknown rep "rep-zed"/],
+    [
+      'activity of an unknown type',
+      ['activity', '1001', '--type', 'smoke_signal'],
+      /--type "smoke_signal": expected one of call, email, meeting, note, task, slack_ack/,
+    ],
+    [
+      'stuck for an unknown team',
+      ['stuck', '--team', 'sdr-outer-space'],
+      /unknown team "sdr-outer-space": expected one of sdr-inbound/,
+    ],
+    ['stuck for an unknown rep', ['stuck', '--rep', 'rep-zed'], /unknown rep "rep-zed"/],
+    ['stuck with a bad duration', ['stuck', '--older-than', '2 hours'], /--older-than: invalid duration "2 hours"/],
+    ['stuck with a bad limit', ['stuck', '--limit', '0'], /--limit "0": expected a whole number/],
+    ['simulate an unknown scenario', ['simulate', 'world-peace'], /unknown command 'world-peace'/],
+    [
+      'simulate click with an unknown action',
+      ['simulate', 'click', '1001', '--action', 'ignore'],
+      /argument 'ignore' is invalid/,
+    ],
+    [
+      'simulate click reject without a reason',
+      ['simulate', 'click', '1001', '--action', 'reject'],
+      /--reason: required with --action reject/,
+    ],
+    [
+      'simulate click as an unknown rep',
+      ['simulate', 'click', '1001', '--action', 'accept', '--as', 'rep-zed'],
+      /unknown rep "rep-zed"/,
+    ],
+  ])('%s', async (_name, argv, message) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+    expect(r.connects).toBe(0);
+    // One line, plus commander's usage hint for parse errors.
+    expect(
+      r.err
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('(add --help')).length,
+    ).toBe(1);
+  });
+
+  test('a bad environment names the variable', async () => {
+    const r = await cli(['status', '1001'], { TEMPORAL_ADDRESS: 'not an address' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/TEMPORAL_ADDRESS = "not an address": expected host:port/);
+  });
+});
+
+/** A port nothing listens on (fetch refuses the well-known "bad ports" like 9 outright). */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('unreachable → exit 3 naming the address tried', () => {
+  test('Temporal', async () => {
+    const r = await cli(['status', '1001'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, async () => {
+      const connection = await Connection.connect({ address: '127.0.0.1:1', connectTimeout: '300ms' });
+      return new Client({ connection });
+    });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^handoff: cannot reach Temporal at 127\.0\.0\.1:1: /);
+  });
+
+  test('the bridge', async () => {
+    const port = await deadPort();
+    const r = await cli(['simulate', 'demo-request', '--bridge', `http://127.0.0.1:${port}`]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`cannot reach the bridge at http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+
+  test('the Slack emulator', async () => {
+    const port = await deadPort();
+    const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', `http://127.0.0.1:${port}`]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`cannot reach the Slack emulator at http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+});
+
+describe('simulate against a bridge whose Temporal is down', () => {
+  let bridge: Bridge;
+  let url: string;
+  let temporalCalls = 0;
+  beforeAll(async () => {
+    const temporal: TemporalGateway = {
+      address: '127.0.0.1:1',
+      run: async () => {
+        temporalCalls += 1;
+        throw new TemporalUnavailableError('127.0.0.1:1');
+      },
+      ready: async () => false,
+      close: async () => undefined,
+    };
+    bridge = await createBridge({
+      temporal,
+      taskQueue: 'unit',
+      config,
+      secrets: { hubspotClientSecret: HUBSPOT_SECRET, slackSigningSecret: SLACK_SECRET, salesforceOrgId: SF_ORG_ID },
+      production: true,
+      log: () => undefined,
+    });
+    url = await bridge.listen(0);
+  });
+  afterAll(async () => {
+    await bridge.close();
+  });
+
+  test('the signed webhook passes the signature check and reaches Temporal: exit 3 says the bridge cannot reach it', async () => {
+    const r = await cli(['simulate', 'behavioral-mql', '--bridge', url], { HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET });
+    expect(r.err).toMatch(
+      /the bridge at http:\/\/127\.0\.0\.1:\d+ cannot reach Temporal: Temporal at 127\.0\.0\.1:1 is unreachable/,
+    );
+    expect(r.code).toBe(3);
+    expect(temporalCalls).toBe(1);
+  });
+
+  test('signed with the wrong secret: the bridge refuses, exit 1 with its reason', async () => {
+    const r = await cli(['simulate', 'behavioral-mql', '--bridge', url, '--secret', 'wrong']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /the bridge refused the request \(HTTP 401\): signature does not match \(field x-hubspot-signature-v3/,
+    );
+  });
+});
+
+describe('simulate click reads the DM from the Slack emulator', () => {
+  let slack: SlackEmulator;
+  beforeAll(async () => {
+    slack = await startSlackEmulator({ config });
+  });
+  afterAll(async () => {
+    await slack.close();
+  });
+
+  test('no handoff DM for that lead → exit 2', async () => {
+    const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', slack.url]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no handoff DM with a accept button for mql-hubspot-1001 in the Slack emulator/);
+  });
+});
