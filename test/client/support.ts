@@ -101,3 +101,26 @@ export function outboundMessage(notifications: OutboundNotificationSpec[], orgId
     '</notifications></soapenv:Body></soapenv:Envelope>'
   );
 }
+
+let idCounter = 0;
+/**
+ * A HubSpot-shaped contact id (digits) unique on the shared dev server: handoff workflow ids are global to it, and
+ * every sandbox emulator numbers its contacts from the same start.
+ */
+export function uniqueHubSpotId(): string {
+  idCounter = (idCounter + 1) % 100;
+  // 15 digits: HubSpot ids are JSON numbers, so they stay below 2^53.
+  const ms = String(Date.now() % 1e9).padStart(9, '0');
+  return `9${ms}${String(process.pid % 1000).padStart(3, '0')}${String(idCounter).padStart(2, '0')}`;
+}
+
+/** Polls `fn` every 100 ms until `ok` (at most ~15 s). */
+export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 150; i++) {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+}

@@ -6,11 +6,16 @@
  * owner, no decision pending, the lead is closed — is told to the clicker only (chat.postEphemeral), also when it
  * arrives after Slack has had its answer.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import type { SlackResponder } from '../../activities/slack/slack-responder';
 import type { OrgConfig } from '../../domain/org-config';
 import { validateRejectReason } from '../../domain/rejection';
-import { acceptUpdate, rejectUpdate } from '../../workflows/definitions';
+import { acceptUpdate, rejectUpdate, type DecisionResult } from '../../workflows/definitions';
 import { signalRepActivity } from '../handoff-commands';
 import { isTemporalUnavailable, type TemporalGateway } from '../temporal-gateway';
 import type { HandoffClick } from './slack-interactions';
@@ -57,9 +62,9 @@ export async function answerClick(click: HandoffClick, deps: ClickDeps): Promise
     }
   }
 
-  let update: (c: Client) => Promise<unknown>;
+  let start: (c: Client) => Promise<WorkflowUpdateHandle<DecisionResult>>;
   if (click.kind === 'accept') {
-    update = (c) =>
+    start = (c) =>
       c.workflow.getHandle(click.workflowId).startUpdate(acceptUpdate, { args: [{ repId }], waitForStage: 'ACCEPTED' });
   } else {
     const invalid = validateRejectReason(deps.config, click.reason);
@@ -68,15 +73,25 @@ export async function answerClick(click: HandoffClick, deps: ClickDeps): Promise
       return { outcome: 'refused' };
     }
     const reason = click.reason;
-    update = (c) =>
+    start = (c) =>
       c.workflow
         .getHandle(click.workflowId)
         .startUpdate(rejectUpdate, { args: [{ repId, reason }], waitForStage: 'ACCEPTED' });
   }
 
+  // startUpdate returns once the workflow ran the validator; a refusal is then already known and result() throws
+  // it at once, while an accepted decision completes as soon as the workflow has applied it.
+  let accepted = false;
   const running = deps.temporal
-    .run(update, { timeoutMs: UPDATE_TIMEOUT_MS })
-    .then(() => ({ done: 'accepted' as const }))
+    .run(
+      async (c) => {
+        const handle = await start(c);
+        accepted = true;
+        await handle.result();
+      },
+      { timeoutMs: UPDATE_TIMEOUT_MS },
+    )
+    .then(() => ({ done: 'completed' as const }))
     .catch((e: unknown) => ({ done: 'failed' as const, error: e }));
   let timer: NodeJS.Timeout | undefined;
   const first = await Promise.race([
@@ -87,7 +102,7 @@ export async function answerClick(click: HandoffClick, deps: ClickDeps): Promise
   ]);
   clearTimeout(timer);
 
-  if (first.done === 'accepted') return { outcome: 'updated' };
+  if (first.done === 'completed') return { outcome: 'updated' };
   if (first.done === 'failed') return refusalOf(first.error, tell);
   // Slack gets its answer now; the clicker hears later if the update is refused or never lands.
   void running.then(async (late) => {
@@ -99,7 +114,7 @@ export async function answerClick(click: HandoffClick, deps: ClickDeps): Promise
       deps.log({ level: 'error', msg: 'slack click failed late', kind: click.kind, error: (e as Error).message });
     }
   });
-  return { outcome: 'pending' };
+  return { outcome: accepted ? 'updated' : 'pending' };
 }
 
 async function refusalOf(error: unknown, tell: (text: string) => Promise<void>): Promise<{ outcome: ClickOutcome }> {
