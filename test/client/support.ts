@@ -3,6 +3,7 @@
  * algorithms, shaped like the senders' documentation and the sandbox emulators.
  */
 import { createHmac } from 'node:crypto';
+import type { HubSpotStore } from '../../src/sandbox/hubspot/store';
 import { SANDBOX_ORG_ID } from '../../src/sandbox/salesforce/seed';
 
 export const HUBSPOT_SECRET = 'test-hubspot-client-secret';
@@ -123,4 +124,26 @@ export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+}
+
+/**
+ * A copy of a seeded sandbox contact (properties, company, notes, web events) under an id unique on the shared dev
+ * server, so this file's handoff never meets another file's. The email is made unique; the domain is kept so
+ * routing (named accounts) is the seed's.
+ */
+export function cloneSandboxContact(store: HubSpotStore, seedId: string): string {
+  const seed = store.get('contacts', seedId);
+  if (!seed) throw new Error(`no seeded contact ${seedId}`);
+  const id = uniqueHubSpotId();
+  const properties = { ...seed.properties };
+  for (const p of ['hs_object_id', 'createdate', 'lastmodifieddate']) delete properties[p];
+  if (properties.email) properties.email = properties.email.replace('@', `+${id}@`);
+  store.create('contacts', properties, [], { id, system: true });
+  for (const type of ['companies', 'notes'] as const) {
+    for (const a of store.associations('contacts', seedId, type)) store.associate('contacts', id, type, a.toObjectId);
+  }
+  for (const e of store.webEvents.filter((x) => x.objectId === seedId)) {
+    store.addWebEvent({ objectId: id, eventType: e.eventType, occurredAt: e.occurredAt, properties: e.properties });
+  }
+  return id;
 }

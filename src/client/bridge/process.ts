@@ -77,16 +77,16 @@ export async function listenFromEnv(opts: {
 }
 
 /**
- * Who answers refused clicks: real Slack when SLACK_BOT_TOKEN is set; otherwise the sandbox's Slack emulator (the
- * one given, or the one `npm start` runs on SANDBOX_BASE_PORT + 3) outside production; otherwise nobody.
+ * Who answers refused clicks: real Slack when SLACK_BOT_TOKEN is set; else the sandbox's Slack emulator given by the
+ * caller; else, outside production, the one `npm start` runs on SANDBOX_BASE_PORT + 3; else nobody.
  */
 export function slackResponderFor(
   env: Env,
   sandboxSlack: { token: string; apiUrl: string } | null,
 ): SlackResponder | undefined {
   if (env.SLACK_BOT_TOKEN) return createSlackResponder({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
-  if (env.NODE_ENV === 'production') return undefined;
   if (sandboxSlack) return createSlackResponder({ token: sandboxSlack.token, apiUrl: sandboxSlack.apiUrl });
+  if (env.NODE_ENV === 'production') return undefined;
   const base = env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT;
   return createSlackResponder({ token: SANDBOX_SLACK_TOKEN, apiUrl: `http://127.0.0.1:${base + 3}/api/` });
 }

@@ -213,7 +213,7 @@ export async function simulateClick(
     if (seen.ephemeral) ctx.line(`  Slack, to ${user.realName} only: ${seen.ephemeral}`);
     if (!seen.updated && !seen.ephemeral) ctx.line('  no change in Slack yet; check `handoff status` in a moment');
   }
-  if (seen.ephemeral && !seen.updated) throw refused(`not recorded: ${seen.ephemeral}`);
+  if (seen.ephemeral && !seen.updated) throw refused(`Slack told ${user.realName}: ${seen.ephemeral}`);
 }
 
 function findDm(
