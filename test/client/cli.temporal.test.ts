@@ -5,7 +5,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../src/client/cli/main';
 import type { StuckLead } from '../../src/client/cli/stuck';
-import { handoffWorkflowId, statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
+import {
+  HANDOFF_WORKFLOW_TYPE,
+  handoffWorkflowId,
+  statusQuery,
+  type HandoffStatus,
+} from '../../src/workflows/definitions';
 import { devServerEnv, sharedServers } from '../harness/temporal';
 import { handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
@@ -22,16 +27,20 @@ afterAll(async () => {
 });
 
 async function handoff(...argv: string[]): Promise<{ code: number; out: string; err: string }>;
-async function handoff(opts: { now: number }, ...argv: string[]): Promise<{ code: number; out: string; err: string }>;
+async function handoff(
+  opts: { now?: number; workerWaitMs?: number },
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }>;
 async function handoff(...args: unknown[]): Promise<{ code: number; out: string; err: string }> {
-  const clock = typeof args[0] === 'object' ? (args.shift() as { now: number }) : null;
+  const opts = typeof args[0] === 'object' ? (args.shift() as { now?: number; workerWaitMs?: number }) : {};
   let out = '';
   let err = '';
   const code = await runCli(args as string[], {
     out: (t) => (out += t),
     err: (t) => (err += t),
     env: { TEMPORAL_ADDRESS: sharedServers().devServer.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' },
-    now: () => clock?.now ?? Date.now(),
+    now: () => opts.now ?? Date.now(),
+    ...(opts.workerWaitMs ? { workerWaitMs: opts.workerWaitMs } : {}),
   });
   return { code, out, err };
 }
@@ -174,6 +183,21 @@ test('stuck: the visibility query finds leads past their deadline, filtered by r
 
     for (const id of ids) await env.client.workflow.getHandle(id).terminate('test over');
   });
+});
+
+test('no worker to answer: status exits 3 saying so instead of waiting forever', async () => {
+  const contactId = uniqueHubSpotId();
+  const handle = await env.client.workflow.start(HANDOFF_WORKFLOW_TYPE, {
+    taskQueue: `nobody-polls-${contactId}`,
+    workflowId: handoffWorkflowId('hubspot', contactId),
+    args: [{ source: 'hubspot', contactId, trigger: { kind: 'manual', at: new Date().toISOString() } }],
+  });
+  const r = await handoff({ workerWaitMs: 1_000 }, 'status', contactId);
+  expect(r.code).toBe(3);
+  expect(r.err).toBe(
+    'handoff: no handoff worker answered the status query within 1 s: is the worker running on task queue mql-handoff?\n',
+  );
+  await handle.terminate('test over');
 });
 
 test('the workflow id and the contact id name the same lead', async () => {

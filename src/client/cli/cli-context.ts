@@ -2,7 +2,13 @@
  * What every `handoff` command shares: where output goes, the environment and org config (read once, on first
  * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key).
  */
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { loadEnv, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
 import type { OrgConfig } from '../../domain/org-config';
@@ -20,6 +26,8 @@ export interface CliIo {
   now: () => number;
   /** How to reach Temporal; default connectClient (src/temporal/connection.ts). */
   connect: (settings: TemporalSettings) => Promise<Client>;
+  /** How long a query or update may wait for the handoff worker to answer (default 20 s). */
+  workerWaitMs: number;
 }
 
 export function processIo(): CliIo {
@@ -29,6 +37,7 @@ export function processIo(): CliIo {
     env: process.env,
     now: Date.now,
     connect: connectClient,
+    workerWaitMs: 20_000,
   };
 }
 
@@ -88,6 +97,27 @@ export class CliContext {
       }
       throw e;
     }
+  }
+
+  /**
+   * Like `temporal`, for calls a worker must answer (queries, updates): when none does in time, exit 3 saying so
+   * rather than wait forever.
+   */
+  async withWorker<T>(what: string, fn: (client: Client) => Promise<T>): Promise<T> {
+    const waitMs = this.io.workerWaitMs;
+    return this.temporal(async (c) => {
+      try {
+        return await c.withDeadline(Date.now() + waitMs, () => fn(c));
+      } catch (e) {
+        if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(e)) {
+          const queue = temporalSettings(this.env()).taskQueue;
+          throw unreachable(
+            `no handoff worker answered the ${what} within ${Math.round(waitMs / 1000)} s: is the worker running on task queue ${queue}?`,
+          );
+        }
+        throw e;
+      }
+    });
   }
 
   /** The handoff a `<lead>` argument names (workflow id or HubSpot contact id), checked to exist. */

@@ -24,7 +24,7 @@ import type { CliContext } from './cli-context';
 
 export async function statusCommand(ctx: CliContext, ref: string, opts: { json?: boolean }): Promise<void> {
   const { workflowId } = await ctx.lead(ref);
-  const status = await ctx.temporal((c) => c.workflow.getHandle(workflowId).query(statusQuery));
+  const status = await ctx.withWorker('status query', (c) => c.workflow.getHandle(workflowId).query(statusQuery));
   if (opts.json) ctx.line(JSON.stringify(status, null, 2));
   else ctx.io.out(formatStatus(status, ctx.io.now()));
 }
@@ -102,7 +102,7 @@ export async function activityCommand(
 
 /** Runs an update/signal; the workflow's refusal (validator or handler) becomes exit 1 with its words. */
 async function decide<T>(ctx: CliContext, workflowId: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
-  return ctx.temporal(async (c) => {
+  return ctx.withWorker('request', async (c) => {
     try {
       return await fn(c.workflow.getHandle(workflowId));
     } catch (e) {
