@@ -240,6 +240,6 @@ describe('simulate click reads the DM from the Slack emulator', () => {
   test('no handoff DM for that lead → exit 2', async () => {
     const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', slack.url]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no handoff DM with a accept button for mql-hubspot-1001 in the Slack emulator/);
+    expect(r.err).toMatch(/no handoff DM with the accept button for mql-hubspot-1001 in the Slack emulator/);
   });
 });

@@ -5,7 +5,7 @@
  * re-sends until it receives the `notificationsResponse` with `<Ack>true</Ack>`, so a message is acknowledged once
  * every notification in it is handled (signalled, or ignored for a stated reason).
  *
- * What counts as rep activity (see docs/salesforce-outbound-messages.md for the setup):
+ * What counts as rep activity (setup: src/client/README.md, "Salesforce"):
  *  - Task or Event created on a Lead/Contact: fields Id, WhoId, OwnerId, TaskSubtype (Task), CreatedDate and the
  *    HubSpot contact id copied onto the activity by a flow (the org config's `salesforce.externalIdField`,
  *    default `HubSpot_Contact_Id__c`). Tasks the handoff wrote itself carry `Handoff_Key__c` and are ignored.

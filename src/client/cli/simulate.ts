@@ -268,7 +268,7 @@ function findDm(
     }
   }
   throw usageError(
-    `no handoff DM with a ${action} button for ${workflowId} in the Slack emulator (already decided, or not sent yet?)`,
+    `no handoff DM with the ${action} button for ${workflowId} in the Slack emulator (already decided, or not sent yet?)`,
   );
 }
 
