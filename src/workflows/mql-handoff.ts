@@ -12,6 +12,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -60,6 +61,9 @@ import {
 // ---------------------------------------------------------------------------------------------------------------
 
 const NON_RETRYABLE = ['ServiceRejected', 'ConfigurationError'];
+
+/** Workflow changes made while leads may be sleeping in older versions (see test/histories). */
+const PATCH_READY_BEFORE_NOTIFY = 'ready-for-decisions-before-notify';
 
 const act = proxyActivities<HandoffActivities>({
   startToCloseTimeout: '60s',
@@ -450,6 +454,9 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       now: now().toISOString(),
     });
 
+    // A rep may click Accept the moment the DM lands: be ready for decisions before notifying.
+    // (Histories recorded before this change entered the stage only after notifying.)
+    if (s.stage === 'routing' && patched(PATCH_READY_BEFORE_NOTIFY)) enter('awaiting_first_touch');
     const notified = await act.notifyAssignee({
       assignee,
       brief: s.brief,
@@ -787,9 +794,14 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     publish();
 
     // 1. Qualify, on fresh data from the CRM.
-    const lead = await act.loadLead({ contactId: s.contactId });
+    let unreadable: string | null = null;
+    const lead = await act.loadLead({ contactId: s.contactId }).catch((e: unknown) => {
+      if (!(e instanceof ActivityFailure)) throw e;
+      unreadable = e.cause instanceof Error ? e.cause.message : e.message;
+      return null;
+    });
     if (!lead) {
-      s.disqualificationReasons = [`contact ${s.contactId} does not exist in HubSpot`];
+      s.disqualificationReasons = [unreadable ?? `contact ${s.contactId} does not exist in HubSpot`];
       log('disqualified', s.disqualificationReasons[0]);
       enter('disqualified');
       return finish('disqualified');
@@ -828,7 +840,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     // 4–6. Write to the CRM, create the deal and the task, notify with context.
     const { assignee, claimed } = await chooseAssignee(route);
     await assign(assignee, claimed, route.explanation);
-    enter('awaiting_first_touch');
+    if (s.stage === 'routing') enter('awaiting_first_touch');
   } else {
     log('resumed after continue-as-new', `stage ${s.stage}`);
   }
