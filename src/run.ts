@@ -111,7 +111,14 @@ export async function runProcess(opts: { embedded: boolean }): Promise<void> {
     let bridgeUrl: string | null = null;
     if (opts.embedded) {
       const { startBridgeForProcess } = await import('./client/bridge/process');
-      const bridge = await startBridgeForProcess({ env, config, client, taskQueue: settings.taskQueue });
+      const bridge = await startBridgeForProcess({
+        env,
+        config,
+        client,
+        taskQueue: settings.taskQueue,
+        temporalAddress: settings.address,
+        sandbox,
+      });
       cleanups.push({ what: 'the bridge', run: () => bridge.close() });
       bridgeUrl = bridge.url;
     }
