@@ -401,6 +401,8 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     };
     if (s.previousAssignees.indexOf(assignee.id) < 0) s.previousAssignees.push(assignee.id);
     s.rung = 'none';
+    const firstRung = nextRung(s.assignment);
+    s.nextDeadline = firstRung ? { what: firstRung.rung, at: firstRung.at } : null;
     log(
       `assigned to ${assignee.name}`,
       `${assignee.kind} in ${assignee.teamId}; ${routedBecause}; first touch due ${slaDueAt}`,
@@ -663,16 +665,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
         return null;
       }
       const a = s.assignment!;
-      const plan = planLadder({
-        ladder: P().sla.ladders[s.leadType!],
-        assignedAt: new Date(a.assignedAt),
-        mqlAt: new Date(s.mqlAt!),
-        calendar: calendarOf(P(), a.assignee.teamId),
-        reassignments: s.autoReassignments,
-        maxReassignments: P().sla.maxReassignments,
-        fired: s.firedMqlRungs,
-      }).filter((r) => !a.fired.includes(r.rung));
-      const next = plan[0];
+      const next = nextRung(a);
       s.nextDeadline = next ? { what: next.rung, at: next.at } : null;
       publish();
       if (!next) {
@@ -684,6 +677,18 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       if (shouldContinueAsNew()) return null;
     }
   };
+
+  /** The next rung of the ladder for the current rep, if any is left. */
+  const nextRung = (a: Assignment) =>
+    planLadder({
+      ladder: P().sla.ladders[s.leadType!],
+      assignedAt: new Date(a.assignedAt),
+      mqlAt: new Date(s.mqlAt!),
+      calendar: calendarOf(P(), a.assignee.teamId),
+      reassignments: s.autoReassignments,
+      maxReassignments: P().sla.maxReassignments,
+      fired: s.firedMqlRungs,
+    }).filter((r) => !a.fired.includes(r.rung))[0];
 
   const fireRung = async (rung: SlaRungKind, a: Assignment): Promise<void> => {
     const ladder = P().sla.ladders[s.leadType!];

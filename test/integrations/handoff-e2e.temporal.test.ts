@@ -69,8 +69,8 @@ async function runHandoff(
       });
       const assigned = await until(
         () => handle.query(statusQuery),
-        (s) => s.stage === 'awaiting_first_touch',
-        'assignment',
+        (s) => s.stage === 'awaiting_first_touch' && s.timeline.some((e) => e.event === 'rep notified'),
+        'the rep notified',
       );
       expect(assigned.owner?.repId).toBe('rep-hugo');
 
