@@ -1,0 +1,54 @@
+/**
+ * No Docker engine runs here, so the production-like topology is checked by shape: the services, images, ports,
+ * the search attributes it registers and the environment the worker and bridge need.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { envSchema } from '../src/config/env';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../src/workflows/definitions';
+
+const root = path.resolve(__dirname, '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Record<string, unknown> & { environment?: Record<string, unknown>; ports?: string[] }>;
+};
+const services = compose.services;
+
+test('has Temporal on PostgreSQL, the UI, the search-attribute registration, the worker and the bridge', () => {
+  expect(Object.keys(services).sort()).toEqual(
+    ['bridge', 'postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
+  );
+  expect(services.postgresql!.image).toMatch(/^postgres:\d+/);
+  expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
+  expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+  expect(services.temporal!.ports).toContain('7233:7233');
+  expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
+  expect(services['temporal-ui']!.ports).toContain('8233:8080');
+  expect(services['temporal-ui']!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+});
+
+test('registers every custom search attribute the workflows write, with its type', () => {
+  const script = JSON.stringify(services['temporal-search-attributes']!.command);
+  for (const { name, cliType } of SEARCH_ATTRIBUTE_DEFINITIONS) expect(script).toContain(`${name}=${cliType}`);
+});
+
+test.each(['worker', 'bridge'])('%s is built from the repository and configured for production', (name) => {
+  const svc = services[name]!;
+  expect(svc.build).toBe('.');
+  expect(svc.environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233' });
+  // Every variable it passes is one the app knows (a typo would be silently ignored).
+  const known = Object.keys(envSchema._def.schema.shape);
+  for (const key of Object.keys(svc.environment!)) expect(known).toContain(key);
+  for (const secret of ['HUBSPOT_ACCESS_TOKEN', 'SLACK_BOT_TOKEN', 'SMTP_URL'])
+    expect(svc.environment).toHaveProperty(secret);
+});
+
+test('the bridge listens on 3000 and the commands point at compiled entry points', () => {
+  expect(services.bridge!.ports).toContain('3000:3000');
+  expect(services.worker!.command).toEqual(['node', 'dist/src/worker.js']);
+  expect(services.bridge!.command).toEqual(['node', 'dist/src/client/bridge/main.js']);
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/RUN npm ci/);
+  expect(dockerfile).toMatch(/npm run build/);
+  expect(dockerfile).toMatch(/COPY config/);
+});
