@@ -29,7 +29,10 @@ export interface HandoffFixture {
   taskQueue: string;
   rosterScope: string;
   /** Puts the lead in the in-memory HubSpot and starts its handoff. */
-  start(lead: LeadSnapshot, trigger?: Partial<MqlHandoffInput['trigger']>): Promise<WorkflowHandleWithFirstExecutionRunId<typeof mqlHandoff>>;
+  start(
+    lead: LeadSnapshot,
+    trigger?: Partial<MqlHandoffInput['trigger']>,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof mqlHandoff>>;
 }
 
 export async function handoffFixture(
