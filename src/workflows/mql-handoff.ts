@@ -126,6 +126,8 @@ export interface HandoffState {
   seenActivityIds: string[];
   /** Roster claims made so far: each claim gets its own idempotency key. */
   claims: number;
+  /** A rep activity received while awaiting first touch, not yet handled (kept in state so continue-as-new keeps it). */
+  pendingTouch: RepActivity | null;
 }
 
 const TIMELINE_LIMIT = 300;
@@ -161,6 +163,7 @@ function initialState(input: MqlHandoffInput): HandoffState {
     timeline: [...(input.carriedTimeline ?? [])],
     seenActivityIds: [],
     claims: 0,
+    pendingTouch: null,
   };
 }
 
@@ -179,6 +182,7 @@ type PendingDecision =
 
 export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffResume }): Promise<HandoffResult> {
   const s: HandoffState = input.resume?.state ?? initialState(input);
+  s.pendingTouch ??= null; // state carried from a run that predates the field
   const key = (step: string): string => `${s.workflowId}:c${s.cycle}:${step}`;
   const now = (): Date => new Date();
   const log = (event: string, detail?: string): void => {
@@ -189,7 +193,6 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
   };
 
   let policy: OrgConfig | null = null;
-  let touch: RepActivity | null = null;
   let pendingDecision: PendingDecision | null = null;
   let pendingReassign: { input: ReassignInput; result?: ReassignResult; error?: string } | null = null;
 
@@ -202,7 +205,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       s.seenActivityIds.push(a.externalId);
       if (s.seenActivityIds.length > 200) s.seenActivityIds.shift();
     }
-    if (s.stage === 'awaiting_first_touch' && !touch) touch = a;
+    if (s.stage === 'awaiting_first_touch' && !s.pendingTouch) s.pendingTouch = a;
     else log('rep activity', `${a.type} via ${a.source}`);
   });
 
@@ -646,7 +649,10 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
 
   // ---- the ladders ----
 
-  const somethingHappened = (): boolean => touch !== null || pendingDecision !== null || pendingReassign !== null;
+  /** Long-lived leads keep a bounded history: any waiting point may hand over to a fresh run. */
+  const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested;
+  const somethingHappened = (): boolean =>
+    s.pendingTouch !== null || pendingDecision !== null || pendingReassign !== null || shouldContinueAsNew();
 
   /** Waits for first touch, firing the SLA rungs as they come due. */
   const firstTouchLadder = async (): Promise<HandoffOutcome | 'renurture' | null> => {
@@ -656,14 +662,15 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
         await handleReassignRequest();
         continue;
       }
-      if (touch) {
-        const t: RepActivity = touch;
-        touch = null;
+      if (s.pendingTouch) {
+        const t: RepActivity = s.pendingTouch;
+        s.pendingTouch = null;
         await recordFirstTouch(`${t.type} via ${t.source}`);
         s.rung = 'none';
         enter('awaiting_decision');
         return null;
       }
+      if (shouldContinueAsNew()) return null;
       const a = s.assignment!;
       const next = nextRung(a);
       s.nextDeadline = next ? { what: next.rung, at: next.at } : null;
@@ -742,6 +749,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
         if (s.stage === 'awaiting_first_touch') return null;
         continue;
       }
+      if (shouldContinueAsNew()) return null;
       const a = s.assignment!;
       const plan = planDecisionLadder({
         decision: P().sla.decision,
@@ -751,7 +759,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       const next = plan[0];
       s.nextDeadline = next ? { what: next.rung, at: next.at } : null;
       publish();
-      const ready = () => pendingDecision !== null || pendingReassign !== null;
+      const ready = () => pendingDecision !== null || pendingReassign !== null || shouldContinueAsNew();
       if (!next) {
         await condition(ready);
         continue;
@@ -778,8 +786,6 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       if (shouldContinueAsNew()) return null;
     }
   };
-
-  const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested;
 
   const finish = (outcome: HandoffOutcome): HandoffResult => {
     s.outcome = outcome;
@@ -861,7 +867,10 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     if (result === 'renurture') return renurture(s, input, log, enter, finish, P());
     if (result) return finish(result);
     if (shouldContinueAsNew()) {
-      await condition(allHandlersFinished);
+      // Update handlers wait for this loop to apply them: apply any pending ones before handing over.
+      const pending = (): boolean => pendingDecision !== null || pendingReassign !== null;
+      await condition(() => pending() || allHandlersFinished());
+      if (pending()) continue;
       await continueAsNew<typeof mqlHandoff>({ ...input, resume: { state: s } });
     }
   }

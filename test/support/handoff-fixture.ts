@@ -2,7 +2,12 @@
  * Wires a handoff under test: the real workflows on a real Temporal server (dev or time-skipping), the real
  * activities over in-memory ports, and the sample org from config/handoff.config.yaml (optionally adjusted).
  */
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type {
+  WorkflowExecutionDescription,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createHandoffActivities } from '../../src/activities/handoff-activities';
@@ -13,6 +18,7 @@ import type { OrgConfig } from '../../src/domain/org-config';
 import {
   handoffWorkflowId,
   HANDOFF_WORKFLOW_TYPE,
+  teamRosterWorkflowId,
   type HandoffResult,
   type MqlHandoffInput,
 } from '../../src/workflows/definitions';
@@ -28,6 +34,8 @@ export interface HandoffFixture {
   worker: Worker;
   taskQueue: string;
   rosterScope: string;
+  /** Terminates this fixture's handoffs and team rosters that are still running (see cleanUpHandoffs). */
+  cleanup(): Promise<void>;
   /** Puts the lead in the in-memory HubSpot and starts its handoff. */
   start(
     lead: LeadSnapshot,
@@ -51,14 +59,33 @@ export async function handoffFixture(
     rosterScope,
   });
   const worker = await createTestWorker(env, { activities, taskQueue });
-  return {
+  const started: string[] = [];
+  const fixture: HandoffFixture = {
     world,
     config,
     worker,
     taskQueue,
     rosterScope,
+    async cleanup() {
+      const ids = [...started, ...config.teams.map((t) => teamRosterWorkflowId(t.id, rosterScope))];
+      await Promise.all(
+        ids.map(async (id) => {
+          const handle = env.client.workflow.getHandle(id);
+          let description = await handle.describe().catch(() => null);
+          if (description?.status.name !== 'RUNNING') return;
+          if (started.includes(id)) process.stderr.write(await stuckReport(handle, description));
+          // Let running activities finish first: on the time-skipping server one cut off mid-flight holds the clock.
+          for (let i = 0; i < 50 && (description?.raw.pendingActivities ?? []).length > 0; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            description = await handle.describe().catch(() => null);
+          }
+          await handle.terminate('test cleanup').catch(() => undefined);
+        }),
+      );
+    },
     async start(lead, trigger = {}) {
       world.contacts.set(lead.contactId, lead);
+      started.push(handoffWorkflowId('hubspot', lead.contactId));
       return env.client.workflow.start<typeof mqlHandoff>(HANDOFF_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: handoffWorkflowId('hubspot', lead.contactId),
@@ -74,6 +101,33 @@ export async function handoffFixture(
       });
     },
   };
+  live.push(fixture);
+  return fixture;
+}
+
+const live: HandoffFixture[] = [];
+
+/**
+ * Call in afterEach: a test that fails half-way leaves its handoff running, and on the time-skipping server a
+ * workflow whose worker is gone holds the shared clock for every test after it.
+ */
+export async function cleanUpHandoffs(): Promise<void> {
+  const fixtures = live.splice(0);
+  await Promise.all(fixtures.map((f) => f.cleanup()));
 }
 
 export type { HandoffResult };
+
+/** What a handoff left running by a failed test was doing: its pending activities and last events. */
+async function stuckReport(handle: WorkflowHandle, d: WorkflowExecutionDescription): Promise<string> {
+  const pending = (d.raw.pendingActivities ?? []).map(
+    (a) =>
+      `${a.activityType?.name} attempt ${a.attempt} state ${a.state}` +
+      (a.lastFailure?.message ? ` last failure: ${a.lastFailure.message}` : ''),
+  );
+  const history = await handle.fetchHistory().catch(() => null);
+  const last = (history?.events ?? [])
+    .slice(-8)
+    .map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? String(e.eventType));
+  return `[handoff-fixture] ${handle.workflowId} still running at cleanup; pending activities: ${pending.join('; ') || 'none'}; last events: ${last.join(', ')}\n`;
+}

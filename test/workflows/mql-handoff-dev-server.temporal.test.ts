@@ -14,7 +14,7 @@ import {
   type HandoffStatus,
 } from '../../src/workflows/definitions';
 import { devServerEnv } from '../harness/temporal';
-import { handoffFixture, sampleOrg } from '../support/handoff-fixture';
+import { cleanUpHandoffs, handoffFixture, sampleOrg } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 
 let env: TestWorkflowEnvironment;
@@ -22,6 +22,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await devServerEnv();
 });
+afterEach(cleanUpHandoffs);
 afterAll(async () => {
   await env?.teardown();
 });

@@ -14,7 +14,7 @@ import {
 } from '../../src/workflows/definitions';
 import { timeSkippingEnv } from '../harness/temporal';
 import { recordHistoryIfAsked } from '../support/histories';
-import { handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
+import { cleanUpHandoffs, handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead, studentLead } from '../support/leads';
 
 const MIN = 60_000;
@@ -26,6 +26,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await timeSkippingEnv();
 });
+afterEach(cleanUpHandoffs);
 afterAll(async () => {
   await env?.teardown();
 });
@@ -222,6 +223,39 @@ describe('rejection', () => {
   });
 });
 
+test('sales sits on a touched lead: the manager hears after 2 business days, the VP after 5', async () => {
+  const fx = await fixture();
+  await fx.worker.runUntil(async () => {
+    const handle = await fx.start(demoRequestLead());
+    await env.sleep(10 * MIN);
+    await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot' });
+    const touched = await waitForStage(handle, 'awaiting_decision');
+    const { planDecisionLadder } = await import('../../src/domain/sla');
+    const { calendarOf } = await import('../../src/domain/org');
+    const plan = planDecisionLadder({
+      decision: fx.config.sla.decision,
+      firstTouchAt: new Date(touched.firstTouchAt!),
+      calendar: calendarOf(fx.config, 'sdr-inbound'),
+    });
+    expect(touched.nextDeadline).toEqual({ what: 'decision_escalation', at: plan[0]!.at });
+
+    await env.sleep(Date.parse(plan[1]!.at) - Date.parse(touched.firstTouchAt!) + HOUR);
+    const s = await handle.query(statusQuery);
+    const at = (event: string) => s.timeline.find((e) => e.event === event)?.at;
+    // Each rung fires when its timer does (a few ms after the planned instant).
+    expect(Date.parse(at('decision rung: decision_escalation')!) - Date.parse(plan[0]!.at)).toBeLessThan(MIN);
+    expect(Date.parse(at('decision rung: decision_review')!) - Date.parse(plan[1]!.at)).toBeLessThan(MIN);
+    expect(Date.parse(at('decision rung: decision_escalation')!)).toBeGreaterThanOrEqual(Date.parse(plan[0]!.at));
+    expect(fx.world.noticesOf('decision_overdue').map((m) => m.to)).toEqual(['mgr-sdr']);
+    expect(fx.world.noticesOf('decision_review').map((m) => m.to)).toEqual(['C0REVOPS01']);
+    expect(s).toMatchObject({ stage: 'awaiting_decision', rung: 'decision_review' });
+    expect(s.flags).toContain('decision_review');
+
+    await handle.executeUpdate(acceptUpdate, { args: [{ repId: 'rep-ana' }] });
+    expect((await handle.result()).outcome).toBe('accepted');
+  });
+});
+
 test('a lead that fails the ICP is disqualified with its reasons and nothing is routed', async () => {
   const fx = await fixture();
   await fx.worker.runUntil(async () => {
@@ -251,8 +285,8 @@ test('a second start of the same open MQL attaches to the running execution', as
     // Closed: the same lead coming back starts anew.
     const third = await fx.start(lead);
     expect(third.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
-    // Terminate only at rest: an activity cut off mid-flight would hold the test server's clock until it times out.
-    await waitForStage(third, 'awaiting_first_touch');
+    // Terminate only at rest: an activity cut off mid-flight would hold the test server's clock.
+    await waitForStage(third, 'awaiting_first_touch', 'rep notified');
     await third.terminate('test over');
   });
 });
@@ -459,10 +493,11 @@ test('business-hours deadline: the first-touch SLA is due in business time of th
 async function waitForStage(
   handle: { query: (q: typeof statusQuery) => Promise<HandoffStatus> },
   stage: HandoffStatus['stage'],
+  timelineEvent?: string,
 ): Promise<HandoffStatus> {
   for (let i = 0; i < 100; i++) {
     const s = await handle.query(statusQuery);
-    if (s.stage === stage) return s;
+    if (s.stage === stage && (!timelineEvent || s.timeline.some((e) => e.event === timelineEvent))) return s;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`the lead never reached stage ${stage}`);

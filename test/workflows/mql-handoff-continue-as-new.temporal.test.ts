@@ -1,0 +1,88 @@
+/**
+ * Long-lived leads keep a bounded history: when the server suggests it, the handoff continues as new at a waiting
+ * point and carries its whole state, so the next run goes on where the last one stopped. A dedicated dev server
+ * suggests continue-as-new after 40 events so the hand-over happens within the test.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveDevServer } from '../../src/temporal/binaries';
+import {
+  acceptUpdate,
+  repActivitySignal,
+  SEARCH_ATTRIBUTE_DEFINITIONS,
+  statusQuery,
+  type HandoffStatus,
+} from '../../src/workflows/definitions';
+import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
+import { demoRequestLead } from '../support/leads';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  const dev = await resolveDevServer({ allowDownload: false });
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: dev.executable,
+      searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+});
+afterEach(cleanUpHandoffs);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function until(fn: () => Promise<HandoffStatus>, ok: (s: HandoffStatus) => boolean, what: string) {
+  for (let i = 0; i < 150; i++) {
+    const s = await fn();
+    if (ok(s)) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('a lead with a long history continues as new while awaiting a decision and keeps its state', async () => {
+  const fx = await handoffFixture(env);
+  await fx.worker.runUntil(async () => {
+    const handle = await fx.start(demoRequestLead());
+    const first = (await handle.describe()).runId;
+    await until(
+      () => handle.query(statusQuery),
+      (s) => s.stage === 'awaiting_first_touch',
+      'assignment',
+    );
+    await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot', externalId: 'touch' });
+    const touched = await until(
+      () => handle.query(statusQuery),
+      (s) => s.stage === 'awaiting_decision',
+      'first touch',
+    );
+
+    // Reps keep logging activity: each signal grows the history until the server suggests continuing as new.
+    for (let i = 0; i < 20; i++) {
+      await handle.signal(repActivitySignal, { type: 'email', source: 'hubspot', externalId: `email-${i}` });
+    }
+    const resumed = await until(
+      () => handle.query(statusQuery),
+      (s) => s.timeline.some((e) => e.event === 'resumed after continue-as-new'),
+      'continue-as-new',
+    );
+    expect((await handle.describe()).runId).not.toBe(first);
+    expect(resumed).toMatchObject({
+      stage: 'awaiting_decision',
+      owner: touched.owner,
+      mqlAt: touched.mqlAt,
+      firstTouchAt: touched.firstTouchAt,
+      slaDueAt: touched.slaDueAt,
+    });
+    expect(resumed.timeline.slice(0, touched.timeline.length)).toEqual(touched.timeline);
+
+    // The new run still takes the rep's decision; the old DM and task are still the ones it updates.
+    await handle.executeUpdate(acceptUpdate, { args: [{ repId: touched.owner!.repId }] });
+    const result = await handle.result();
+    expect(result.outcome).toBe('accepted');
+    expect(fx.world.chatUpdates.map((u) => u.state.kind)).toEqual(['reached_out', 'accepted']);
+    expect(fx.world.briefsTo(touched.owner!.repId)).toHaveLength(1);
+  });
+});
