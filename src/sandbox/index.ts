@@ -4,6 +4,7 @@
  * tests start them on free ports.
  */
 import type { OrgConfig } from '../domain/org-config';
+import { startEmulator, type Emulator } from './emulator-kit';
 import { startHubSpotEmulator, type HubSpotEmulator } from './hubspot/emulator';
 import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator';
 import { SANDBOX_NURTURE_QUEUE_ID } from './salesforce/seed';
@@ -18,6 +19,8 @@ export interface Sandbox {
   salesforce?: SalesforceEmulator & { nurtureQueueId: string };
   slack?: SlackEmulator;
   smtp?: SmtpSink;
+  /** Read-only JSON view of the mail the SMTP sink received (`GET /_sandbox/state`). */
+  mailbox?: Emulator;
   /** One line per running emulator, for the start-up banner. */
   describe(): string[];
   close(): Promise<void>;
@@ -27,7 +30,7 @@ export interface SandboxOptions {
   config: OrgConfig;
   /** Which emulators to run (default all). */
   services?: SandboxService[];
-  /** Fixed ports from here (+1 HubSpot, +2 Salesforce, +3 Slack, +25 SMTP); free ports when absent. */
+  /** Fixed ports from here (+1 HubSpot, +2 Salesforce, +3 Slack, +25 SMTP, +26 its mailbox view); free ports when absent. */
   basePort?: number;
 }
 
@@ -54,8 +57,20 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       closers.push(() => sandbox.slack!.close());
     }
     if (want.has('email')) {
-      sandbox.smtp = await startSmtpSink({ port: port(25) });
-      closers.push(() => sandbox.smtp!.close());
+      const smtp = await startSmtpSink({ port: port(25) });
+      sandbox.smtp = smtp;
+      closers.push(() => smtp.close());
+      sandbox.mailbox = await startEmulator({
+        name: 'mailbox',
+        port: port(26),
+        routes: () => undefined,
+        rateLimited: (reply, seconds) =>
+          reply.code(429).header('Retry-After', String(seconds)).send({ error: 'rate limited' }),
+        serverError: (reply, status) => reply.code(status).send({ error: 'server error' }),
+        state: () => ({ messages: smtp.messages() }),
+        reset: () => smtp.clear(),
+      });
+      closers.push(() => sandbox.mailbox!.close());
     }
   } catch (e) {
     await Promise.allSettled(closers.map((c) => c()));
@@ -70,7 +85,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       sandbox.salesforce &&
         `Salesforce emulator  ${sandbox.salesforce.url}  (state: ${sandbox.salesforce.url}/_sandbox/state)`,
       sandbox.slack && `Slack emulator       ${sandbox.slack.apiUrl}  (state: ${sandbox.slack.url}/_sandbox/state)`,
-      sandbox.smtp && `SMTP sink            ${sandbox.smtp.url}`,
+      sandbox.smtp && `SMTP sink            ${sandbox.smtp.url}  (mail: ${sandbox.mailbox?.url}/_sandbox/state)`,
     ].filter((x): x is string => Boolean(x));
   return sandbox;
 }

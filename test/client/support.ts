@@ -3,7 +3,6 @@
  * algorithms, shaped like the senders' documentation and the sandbox emulators.
  */
 import { createHmac } from 'node:crypto';
-import type { HubSpotStore } from '../../src/sandbox/hubspot/store';
 import { SANDBOX_ORG_ID } from '../../src/sandbox/salesforce/seed';
 
 export const HUBSPOT_SECRET = 'test-hubspot-client-secret';
@@ -103,18 +102,6 @@ export function outboundMessage(notifications: OutboundNotificationSpec[], orgId
   );
 }
 
-let idCounter = 0;
-/**
- * A HubSpot-shaped contact id (digits) unique on the shared dev server: handoff workflow ids are global to it, and
- * every sandbox emulator numbers its contacts from the same start.
- */
-export function uniqueHubSpotId(): string {
-  idCounter = (idCounter + 1) % 100;
-  // 15 digits: HubSpot ids are JSON numbers, so they stay below 2^53.
-  const ms = String(Date.now() % 1e9).padStart(9, '0');
-  return `9${ms}${String(process.pid % 1000).padStart(3, '0')}${String(idCounter).padStart(2, '0')}`;
-}
-
 /** Polls `fn` every 100 ms until `ok` (at most ~15 s). */
 export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string): Promise<T> {
   let last: T | undefined;
@@ -126,24 +113,7 @@ export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, 
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
 }
 
-/**
- * A copy of a seeded sandbox contact (properties, company, notes, web events) under an id unique on the shared dev
- * server, so this file's handoff never meets another file's. The email is made unique; the domain is kept so
- * routing (named accounts) is the seed's.
- */
-export function cloneSandboxContact(store: HubSpotStore, seedId: string): string {
-  const seed = store.get('contacts', seedId);
-  if (!seed) throw new Error(`no seeded contact ${seedId}`);
-  const id = uniqueHubSpotId();
-  const properties = { ...seed.properties };
-  for (const p of ['hs_object_id', 'createdate', 'lastmodifieddate']) delete properties[p];
-  if (properties.email) properties.email = properties.email.replace('@', `+${id}@`);
-  store.create('contacts', properties, [], { id, system: true });
-  for (const type of ['companies', 'notes'] as const) {
-    for (const a of store.associations('contacts', seedId, type)) store.associate('contacts', id, type, a.toObjectId);
-  }
-  for (const e of store.webEvents.filter((x) => x.objectId === seedId)) {
-    store.addWebEvent({ objectId: id, eventType: e.eventType, occurredAt: e.occurredAt, properties: e.properties });
-  }
-  return id;
-}
+export {
+  cloneDemoContact as cloneSandboxContact,
+  uniqueContactId as uniqueHubSpotId,
+} from '../../src/sandbox/demo-leads';

@@ -23,7 +23,7 @@ import {
 import type { mqlHandoff } from '../../src/workflows/mql-handoff';
 import { createTestWorker, devServerEnv, uniqueTaskQueue } from '../harness/temporal';
 import { sampleOrg } from '../support/handoff-fixture';
-import { cloneDemoContact } from '../support/sandbox-contacts';
+import { cloneDemoContact } from '../../src/sandbox/demo-leads';
 
 let env: TestWorkflowEnvironment;
 
