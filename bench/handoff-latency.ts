@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     server: {
       executable: dev.executable,
       searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
-      log: { format: 'pretty', level: 'error' },
+      // The server logs retried internal calls (e.g. an update racing the roster's continue-as-new) as errors.
+      log: { format: 'pretty', level: 'never' },
     },
   });
   const sandbox = await startSandbox({ config });
