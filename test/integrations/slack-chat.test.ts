@@ -352,7 +352,26 @@ describe('failures become ServiceErrors Temporal can act on', () => {
   });
 
   it('never echoes the token in a construction error', () => {
-    expect(() => createSlackChat({ token: 'hunter2' })).not.toThrow(/hunter2/);
+    const build = () => createSlackChat({ token: 'hunter2' });
+    expect(build).toThrow('SLACK_BOT_TOKEN');
+    expect(build).not.toThrow(/hunter2/);
+  });
+
+  it('refuses an empty idempotency key before calling Slack', async () => {
+    const err = await failureOf(chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: ' ' }));
+    expect(err.details).toMatchObject({ service: 'slack', status: 400, field: 'key', value: ' ' });
+    expect(err.message).toContain('expected a non-empty idempotency key');
+    expect(err.retryable).toBe(false);
+    expect(slack.requests.filter((r) => r.path.startsWith('/api/'))).toEqual([]);
+  });
+
+  it('refuses a recipient with neither a Slack id nor an email, without echoing the address', async () => {
+    const nobody: Recipient = { id: 'rep-zoe', name: 'Zoe Stranger', email: 'zoe at elsewhere' };
+    const err = await failureOf(send(chat, nobody));
+    expect(err.details).toMatchObject({ status: 400, field: 'email', object: 'recipient rep-zoe' });
+    expect(err.retryable).toBe(false);
+    expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain('zoe at');
+    expect(slack.requests.filter((r) => r.path.startsWith('/api/'))).toEqual([]);
   });
 });
 
@@ -367,27 +386,9 @@ describe('createSlackResponder', () => {
     ]);
   });
 
-  it('replaces the clicked message through its response_url', async () => {
-    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'replace' });
-    const click = slack.blockAction({
-      ...ref,
-      user: 'U0REPHUG1',
-      actionId: SLACK_ACTIONS.reject,
-      optionValue: JSON.stringify({ wf: 'mql-hubspot-1001', reason: 'timing_not_right' }),
-    });
-    await responder().replaceOriginal(click.response_url, { text: 'Rejecting…' });
-    expect(slack.dmsTo('U0REPHUG1')[0]).toMatchObject({ ts: ref.ts, text: 'Rejecting…' });
-    expect(slack.updates()).toEqual([expect.objectContaining({ via: 'response_url', ts: ref.ts })]);
-  });
-
-  it("follows response_urls only on Slack's hooks host or the configured API host", async () => {
-    const err = await failureOf(responder().replaceOriginal('https://evil.example/collect?x=1', { text: 'x' }));
-    expect(err.details).toMatchObject({ status: 400, field: 'responseUrl', value: 'https://evil.example' });
-  });
-
-  it('an expired response_url is not retryable', async () => {
-    const err = await failureOf(responder().replaceOriginal(`${slack.url}/response/nope`, { text: 'x' }));
-    expect(err.details).toMatchObject({ status: 404, code: 'expired_url' });
+  it('a clicker outside the channel is a non-retryable ServiceError', async () => {
+    const err = await failureOf(responder().ephemeral('C0REVOPS01', 'U0REPHUG1', 'x'));
+    expect(err.details).toMatchObject({ service: 'slack', status: 403, code: 'user_not_in_channel' });
     expect(err.retryable).toBe(false);
   });
 });

@@ -10,10 +10,9 @@ import type { HandoffBrief, Notice } from '../../domain/brief';
 import { emailDomain } from '../../domain/lead';
 import { briefBlocks, noticeBlocks, type SlackMessageContent } from '../brief-render/slack-blocks';
 import type { ChatMessageRef, ChatPort, HandoffMessageState, Recipient } from '../ports';
-import { ServiceError } from '../service-error';
 import { SLACK_METADATA_EVENT_TYPE } from './interaction-contract';
 import { createSlackWebClient, type SlackConnectionOptions } from './slack-client';
-import { slackPlatformError, slackServiceError, type SlackCall } from './slack-errors';
+import { slackFailure, slackPlatformError, slackServiceError, type SlackCall } from './slack-errors';
 
 export interface SlackChatOptions extends SlackConnectionOptions {
   /**
@@ -48,19 +47,18 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
 
   async function userIdOf(to: Recipient): Promise<string> {
     if (to.slackUserId) return to.slackUserId;
+    const operation = 'look up Slack user by email';
     const domain = emailDomain(to.email);
-    const what = { operation: 'look up Slack user by email', object: `recipient ${to.id} (email at ${domain ?? '?'})` };
     if (!domain) {
-      throw new ServiceError(
-        `slack: ${what.operation} for recipient ${to.id} failed: no slackUserId and no valid email`,
-        {
-          service: 'slack',
-          ...what,
-          status: 400,
-          field: 'email',
-        },
+      // The address is PII: name the recipient and the field, not the value.
+      const what = { operation, object: `recipient ${to.id}` };
+      throw slackFailure(
+        what,
+        { status: 400, field: 'email' },
+        'expected an email address (the recipient has no slackUserId)',
       );
     }
+    const what = { operation, object: `recipient ${to.id} (email at ${domain})` };
     const res = await call(what, () => client.users.lookupByEmail({ email: to.email }));
     const id = res.user?.id;
     if (!id) throw slackPlatformError(what, 'users_not_found');
@@ -112,7 +110,6 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
     wf: string,
     operation: string,
   ): Promise<ChatMessageRef> {
-    checkKey(key, operation);
     const existing = await findByKey(channel, key);
     if (existing) return { channel, ts: existing };
     const what = { operation, object: `workflow ${wf} in channel ${channel}` };
@@ -133,6 +130,7 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
   return {
     async sendHandoffBrief({ to, brief, key }: { to: Recipient; brief: HandoffBrief; key: string }) {
       const operation = 'post handoff brief';
+      checkKey(key, operation);
       const content = render({ operation, object: `workflow ${brief.workflowId}` }, () =>
         briefBlocks(brief, { kind: 'open' }),
       );
@@ -142,6 +140,7 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
 
     async sendNotice({ to, notice, key }: { to: Recipient | { channel: string }; notice: Notice; key: string }) {
       const operation = `post ${notice.kind} notice`;
+      checkKey(key, operation);
       const wf = notice.brief.workflowId;
       const content = render({ operation, object: `workflow ${wf}` }, () => noticeBlocks(notice));
       const channel = 'channel' in to ? to.channel : await dmChannelOf(to);
@@ -176,15 +175,10 @@ function positive(option: string, n: number): number {
 
 function checkKey(key: string, operation: string): void {
   if (typeof key !== 'string' || !key.trim()) {
-    throw new ServiceError(
-      `slack: ${operation} failed: field key = ${JSON.stringify(key)}: expected a non-empty idempotency key`,
-      {
-        service: 'slack',
-        operation,
-        status: 400,
-        field: 'key',
-        value: key,
-      },
+    throw slackFailure(
+      { operation },
+      { status: 400, field: 'key', value: key },
+      'expected a non-empty idempotency key',
     );
   }
 }

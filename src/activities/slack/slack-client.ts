@@ -13,7 +13,7 @@ export interface SlackConnectionOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export function createSlackWebClient(opts: SlackConnectionOptions): WebClient {
   return new WebClient(checkedToken(opts.token), {
@@ -34,17 +34,15 @@ function checkedToken(token: string): string {
 }
 
 /** Slack's client appends the method name to this URL, so it must end with "/". */
-export function checkedApiUrl(apiUrl: string | undefined): string {
+function checkedApiUrl(apiUrl: string | undefined): string {
   if (apiUrl === undefined || apiUrl === '') return DEFAULT_SLACK_API_URL;
-  let url: URL;
+  let url: URL | null = null;
   try {
     url = new URL(apiUrl);
   } catch {
-    throw new Error(
-      `SLACK_API_URL = ${JSON.stringify(apiUrl)}: expected an http(s) URL such as https://slack.com/api/`,
-    );
+    /* reported below */
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new Error(
       `SLACK_API_URL = ${JSON.stringify(apiUrl)}: expected an http(s) URL such as https://slack.com/api/`,
     );

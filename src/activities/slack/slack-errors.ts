@@ -68,13 +68,17 @@ interface PlatformData {
 export function slackServiceError(call: SlackCall, err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
   if (err instanceof InvalidBriefError) {
-    return build(call, { status: 400, code: 'invalid_brief', field: err.field, value: err.value }, err.message);
+    return slackFailure(call, { status: 400, code: 'invalid_brief', field: err.field, value: err.value }, err.message);
   }
   const e = err as Partial<WebAPICallError> & { message?: string };
   switch (e.code) {
     case ErrorCode.RateLimitedError: {
       const retryAfter = (e as { retryAfter?: number }).retryAfter;
-      return build(call, { status: 429, code: 'ratelimited', retryAfterSeconds: retryAfter }, 'rate limited by Slack');
+      return slackFailure(
+        call,
+        { status: 429, code: 'ratelimited', retryAfterSeconds: retryAfter },
+        'rate limited by Slack',
+      );
     }
     case ErrorCode.PlatformError: {
       const data = (e as { data?: PlatformData }).data ?? { error: 'unknown_error' };
@@ -83,7 +87,7 @@ export function slackServiceError(call: SlackCall, err: unknown): ServiceError {
     case ErrorCode.HTTPError: {
       const h = e as { statusCode?: number; headers?: Record<string, string> };
       const retryAfter = Number.parseInt(h.headers?.['retry-after'] ?? '', 10);
-      return build(
+      return slackFailure(
         call,
         { status: h.statusCode, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined },
         `HTTP ${h.statusCode ?? '?'} from Slack`,
@@ -91,14 +95,14 @@ export function slackServiceError(call: SlackCall, err: unknown): ServiceError {
     }
     case ErrorCode.RequestError: {
       const original = (e as { original?: { code?: string; message?: string } }).original;
-      return build(
+      return slackFailure(
         call,
         { transport: true, code: original?.code },
         `could not reach Slack: ${original?.code ?? original?.message ?? e.message ?? 'connection failed'}`,
       );
     }
     default:
-      return build(call, {}, e.message ?? String(err));
+      return slackFailure(call, {}, e.message ?? String(err));
   }
 }
 
@@ -133,14 +137,15 @@ function platformError(call: SlackCall, data: PlatformData): ServiceError {
     const messages = data.response_metadata?.messages;
     if (messages?.length) detail = messages.slice(0, 5).join('; ');
   }
-  return build(call, details, detail);
+  return slackFailure(call, details, detail);
 }
 
 /**
- * The client's own error is not kept as `cause`: a request error carries the request body (blocks with the
- * lead's details, the email looked up), which must not reach logs. Everything useful is in the message.
+ * A Slack ServiceError with the standard message. Callers never pass the client's own error as `cause`: a request
+ * error carries the request body (blocks with the lead's details, the email looked up), which must not reach logs.
+ * Everything useful is in the message.
  */
-function build(call: SlackCall, d: Partial<ServiceErrorDetails>, detail: string): ServiceError {
+export function slackFailure(call: SlackCall, d: Partial<ServiceErrorDetails>, detail: string): ServiceError {
   const details: ServiceErrorDetails = { service: 'slack', operation: call.operation, object: call.object, ...d };
   for (const k of Object.keys(details) as (keyof ServiceErrorDetails)[]) {
     if (details[k] === undefined) delete details[k];
