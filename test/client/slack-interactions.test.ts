@@ -82,7 +82,6 @@ test.each([
     rep: { id: 'rep-ana' },
     slackUserId: 'U0REPANA1',
     channelId: 'D0REPANA1',
-    responseUrl: expect.stringContaining('/response/'),
     actionTs: expect.any(String),
   });
 });

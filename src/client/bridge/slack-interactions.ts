@@ -13,7 +13,6 @@ export interface ClickContext {
   slackUserId: string;
   /** The channel the message is in (a DM), for ephemeral replies. */
   channelId: string | null;
-  responseUrl: string | null;
   /** Slack's action_ts: unique per click, used as the activity's external id. */
   actionTs: string | null;
 }
@@ -70,7 +69,6 @@ export function parseSlackInteraction(body: Buffer, config: OrgConfig): HandoffC
   const ctx: ClickContext = {
     slackUserId: user,
     channelId: channel ?? container,
-    responseUrl: typeof payload.response_url === 'string' ? payload.response_url : null,
     actionTs: typeof action.action_ts === 'string' ? action.action_ts : null,
   };
 
