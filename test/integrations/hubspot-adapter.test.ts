@@ -4,14 +4,11 @@
  */
 import { createHubSpotAdapters } from '../../src/activities/hubspot';
 import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
-import { ServiceError } from '../../src/activities/service-error';
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import type { LeadSnapshot } from '../../src/domain/lead';
-import type { OrgConfig } from '../../src/domain/org-config';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
 import { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_DEALS } from '../../src/sandbox/hubspot/seed';
+import { config, serviceErrorOf } from './crm-fixture';
 
-const config: OrgConfig = loadOrgConfigFile(resolveOrgConfigPath());
 const DAY = 86_400_000;
 
 let emulator: HubSpotEmulator;
@@ -32,16 +29,6 @@ async function lead(id: string): Promise<LeadSnapshot> {
   const l = await marketing.getLead(id);
   if (!l) throw new Error(`demo contact ${id} missing`);
   return l;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ServiceError) return e;
-    throw e;
-  }
-  throw new Error('expected a ServiceError');
 }
 
 describe('getLead', () => {
@@ -152,7 +139,7 @@ describe('getLead', () => {
   });
 
   it('refuses a malformed contact id without calling HubSpot', async () => {
-    const e = await rejection(marketing.getLead('dana@globex.example'));
+    const e = await serviceErrorOf(marketing.getLead('dana@globex.example'));
     expect(e.retryable).toBe(false);
     expect(e.details).toMatchObject({ field: 'contactId', code: 'INVALID_INPUT' });
     expect(emulator.requests).toHaveLength(0);
@@ -234,7 +221,7 @@ describe('updateContact', () => {
       await new Promise((r) => setImmediate(r));
     }
     emulator.store.update('contacts', '1002', { lifecyclestage: 'customer' });
-    const e = await rejection(pending);
+    const e = await serviceErrorOf(pending);
     expect(e.details).toMatchObject({ code: 'LIFECYCLE_NOT_APPLIED', field: 'lifecyclestage' });
     expect(e.retryable).toBe(true);
     await marketing.updateContact('1002', { lifecycle: { to: 'marketingqualifiedlead' } });
@@ -260,7 +247,7 @@ describe('updateContact', () => {
     ['salesRejectedReason', { salesRejectedReason: 'too_expensive' }],
     ['hubspotOwnerId', { hubspotOwnerId: 'hugo' }],
   ])('refuses a bad %s before sending anything', async (field, update) => {
-    const e = await rejection(marketing.updateContact('1001', update as never));
+    const e = await serviceErrorOf(marketing.updateContact('1001', update as never));
     expect(e.retryable).toBe(false);
     expect(e.details.field).toBe(field);
     expect(e.message).toContain(field);
@@ -268,7 +255,7 @@ describe('updateContact', () => {
   });
 
   it('reports HubSpot refusing an unknown owner, naming the property and value', async () => {
-    const e = await rejection(marketing.updateContact('1001', { hubspotOwnerId: '71009999' }));
+    const e = await serviceErrorOf(marketing.updateContact('1001', { hubspotOwnerId: '71009999' }));
     expect(e.retryable).toBe(false);
     expect(e.details).toMatchObject({
       status: 400,
@@ -291,7 +278,7 @@ describe('enrollInList', () => {
     ['an unknown list', '1001', '999', 'list 999'],
     ['an unknown contact', '888888', '101', 'contact 888888'],
   ])('fails, not retryable, for %s', async (_what, contactId, listId, named) => {
-    const e = await rejection(marketing.enrollInList(contactId, listId));
+    const e = await serviceErrorOf(marketing.enrollInList(contactId, listId));
     expect(e.retryable).toBe(false);
     expect(e.details.status).toBe(404);
     expect(e.message).toContain(named);

@@ -5,13 +5,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createHubSpotAdapters } from '../../src/activities/hubspot';
 import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
-import { ServiceError, toActivityFailure } from '../../src/activities/service-error';
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import { toActivityFailure } from '../../src/activities/service-error';
 import type { LeadSnapshot } from '../../src/domain/lead';
-import type { OrgConfig } from '../../src/domain/org-config';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
-
-const config: OrgConfig = loadOrgConfigFile(resolveOrgConfigPath());
+import { config, serviceErrorOf } from './crm-fixture';
 
 let emulator: HubSpotEmulator;
 let marketing: MarketingCrm;
@@ -27,16 +24,6 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-async function failure(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ServiceError);
-    return e as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 async function lead(id: string): Promise<LeadSnapshot> {
   const l = await marketing.getLead(id);
   if (!l) throw new Error(`demo contact ${id} missing`);
@@ -46,7 +33,7 @@ async function lead(id: string): Promise<LeadSnapshot> {
 describe('failure classes', () => {
   it('429 carries Retry-After into the activity failure, and the client does not retry on its own', async () => {
     emulator.faults.inject({ kind: 'rate_limit', path: '/crm/v3/objects/contacts/1001', retryAfterSeconds: 7 });
-    const e = await failure(marketing.getLead('1001'));
+    const e = await serviceErrorOf(marketing.getLead('1001'));
     expect(e.details).toMatchObject({ status: 429, code: 'RATE_LIMIT', retryAfterSeconds: 7, object: 'contact 1001' });
     expect(e.retryable).toBe(true);
     const af = toActivityFailure(e) as ApplicationFailure;
@@ -58,7 +45,7 @@ describe('failure classes', () => {
 
   it.each([500, 502, 503])('%i is retryable with the activity backoff', async (status) => {
     emulator.faults.inject({ kind: 'server_error', status, path: '/crm/v3/objects/contacts/1002', method: 'PATCH' });
-    const e = await failure(marketing.updateContact('1002', { leadStatus: 'NEW' }));
+    const e = await serviceErrorOf(marketing.updateContact('1002', { leadStatus: 'NEW' }));
     expect(e.details.status).toBe(status);
     expect(e.retryable).toBe(true);
     const af = toActivityFailure(e) as ApplicationFailure;
@@ -68,7 +55,7 @@ describe('failure classes', () => {
 
   it('400 names the property and value HubSpot refused and is not retryable', async () => {
     connect(emulator.accessToken, { ...config, hubspot: { ...config.hubspot, mqlDealStageId: 'mql' } });
-    const e = await failure(
+    const e = await serviceErrorOf(
       sales.createDeal({ lead: await lead('1001'), ownerId: '71000008', name: 'Globex', key: 'k-400' }),
     );
     expect(e.details).toMatchObject({ status: 400, code: 'VALIDATION_ERROR', field: 'dealstage', value: 'mql' });
@@ -82,7 +69,7 @@ describe('failure classes', () => {
 
   it('names a refused free-text property but withholds its value (it may hold personal data)', async () => {
     const body = `Call Dana Ito on +1 212 555 0101. ${'x'.repeat(70_000)}`;
-    const e = await failure(
+    const e = await serviceErrorOf(
       sales.createTask({
         lead: await lead('1001'),
         ownerId: '71000008',
@@ -100,7 +87,7 @@ describe('failure classes', () => {
 
   it('401 for a wrong token is not retryable and never echoes the token', async () => {
     connect('wrong-secret-token');
-    const e = await failure(marketing.getLead('1001'));
+    const e = await serviceErrorOf(marketing.getLead('1001'));
     expect(e.details).toMatchObject({ status: 401, code: 'INVALID_AUTHENTICATION' });
     expect(e.retryable).toBe(false);
     expect(e.message).not.toContain('wrong-secret-token');
@@ -109,7 +96,7 @@ describe('failure classes', () => {
 
   it('a dropped connection is a retryable transport error, though the write happened', async () => {
     emulator.faults.inject({ kind: 'drop_after_write', method: 'PATCH', path: '/crm/v3/objects/contacts/1002' });
-    const e = await failure(marketing.updateContact('1002', { leadStatus: 'CONNECTED' }));
+    const e = await serviceErrorOf(marketing.updateContact('1002', { leadStatus: 'CONNECTED' }));
     expect(e.details.transport).toBe(true);
     expect(e.retryable).toBe(true);
     expect(emulator.store.get('contacts', '1002')!.properties.hs_lead_status).toBe('CONNECTED');
@@ -118,7 +105,7 @@ describe('failure classes', () => {
   it('a refused connection is a retryable transport error', async () => {
     // Port 1 (tcpmux) has no listener on a test machine; a closed emulator's port could be reused by another test.
     ({ marketing } = createHubSpotAdapters({ accessToken: 'x', baseUrl: 'http://127.0.0.1:1', config }));
-    const e = await failure(marketing.getLead('1001'));
+    const e = await serviceErrorOf(marketing.getLead('1001'));
     expect(e.details).toMatchObject({ transport: true, operation: 'read contact' });
     expect(e.retryable).toBe(true);
   });
@@ -128,7 +115,7 @@ describe('crash after write', () => {
   it('createDeal retried with the same key after the upsert answer was lost leaves exactly one deal', async () => {
     const input = { lead: await lead('1001'), ownerId: '71000008', name: 'Globex - MQL', key: 'wf-1001:c1:deal' };
     emulator.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/crm/v3/objects/deals/batch/upsert' });
-    const lost = await failure(sales.createDeal(input));
+    const lost = await serviceErrorOf(sales.createDeal(input));
     expect(lost.details.transport).toBe(true);
 
     const ref = await sales.createDeal(input);
@@ -141,7 +128,7 @@ describe('crash after write', () => {
   it('createDeal retried after the association answer was lost repairs the association', async () => {
     const input = { lead: await lead('1005'), ownerId: '71000007', name: 'MedCore - MQL', key: 'wf-1005:c1:deal' };
     emulator.faults.inject({ kind: 'drop_after_write', method: 'PUT', path: '/associations/default/companies/' });
-    await failure(sales.createDeal(input));
+    await serviceErrorOf(sales.createDeal(input));
     const ref = await sales.createDeal(input);
     expect(emulator.store.all('deals').filter((d) => d.properties.mql_handoff_key === input.key)).toHaveLength(1);
     expect(emulator.store.associations('deals', ref.id, 'companies')).toHaveLength(1);
@@ -157,7 +144,7 @@ describe('crash after write', () => {
       key: 'wf-1002:c1:task:rep-elena',
     };
     emulator.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/crm/v3/objects/tasks' });
-    const lost = await failure(sales.createTask(input));
+    const lost = await serviceErrorOf(sales.createTask(input));
     expect(lost.details.transport).toBe(true);
     expect(emulator.store.all('tasks')).toHaveLength(1);
 

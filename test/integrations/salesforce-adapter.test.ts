@@ -1,49 +1,12 @@
 /**
  * Every Salesforce adapter method through jsforce against the emulator, once per OAuth flow.
  */
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import type { LeadSnapshot } from '../../src/domain/lead';
 import type { OrgConfig } from '../../src/domain/org-config';
 import { createSalesforceAdapters, type SalesforceAdapterOptions } from '../../src/activities/salesforce';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
 import { SANDBOX_INTEGRATION_USER_ID, SANDBOX_NURTURE_QUEUE_ID } from '../../src/sandbox/salesforce/seed';
-
-const config = loadOrgConfigFile(resolveOrgConfigPath());
-const ANA = '0055g00000AnaRuAAA'; // rep-ana, sdr-inbound, us-east calendar
-const BEN = '0055g00000BenCaAAA';
-const FARID = '0055g00000FarHaAAA';
-const GRACE = '0055g00000GraKiAAA'; // rep-grace, Europe/London
-
-function lead(overrides: Partial<LeadSnapshot> = {}): LeadSnapshot {
-  return {
-    contactId: '5001',
-    email: 'dana.ito@initrode.example',
-    firstName: 'Dana',
-    lastName: 'Ito',
-    jobTitle: 'VP Operations',
-    phone: '+1 555 0100',
-    country: 'US',
-    region: null,
-    lifecycleStage: 'marketingqualifiedlead',
-    leadStatus: 'NEW',
-    hubspotOwnerId: null,
-    fitScore: 80,
-    engagementScore: 70,
-    sourcedBy: 'inbound',
-    company: {
-      id: '9001',
-      name: 'Initrode',
-      domain: 'initrode.example',
-      employees: 450,
-      industry: 'Software',
-      country: 'US',
-    },
-    events: [],
-    marketingNotes: [],
-    hubspotUrl: null,
-    ...overrides,
-  };
-}
+import { ANA, BEN, config, FARID, GRACE, lead, OAUTH_FLOWS } from './crm-fixture';
 
 const newCo = (contactId: string, name: string, domain: string): LeadSnapshot =>
   lead({
@@ -54,27 +17,7 @@ const newCo = (contactId: string, name: string, domain: string): LeadSnapshot =>
     company: { id: null, name, domain, employees: 50, industry: null, country: 'US' },
   });
 
-const flows: [string, (emu: SalesforceEmulator) => Partial<SalesforceAdapterOptions>][] = [
-  [
-    'refresh-token flow',
-    (emu) => ({
-      clientId: emu.credentials.clientId,
-      clientSecret: emu.credentials.clientSecret,
-      refreshToken: emu.credentials.refreshToken,
-    }),
-  ],
-  [
-    'username-password flow',
-    (emu) => ({
-      clientId: emu.credentials.clientId,
-      clientSecret: emu.credentials.clientSecret,
-      username: emu.credentials.username,
-      password: emu.credentials.password,
-    }),
-  ],
-];
-
-describe.each(flows)('Salesforce adapters, %s', (_flow, credentials) => {
+describe.each(OAUTH_FLOWS)('Salesforce adapters, %s', (_flow, options) => {
   let emu: SalesforceEmulator;
 
   beforeEach(async () => {
@@ -85,13 +28,7 @@ describe.each(flows)('Salesforce adapters, %s', (_flow, credentials) => {
   });
 
   const adapters = (orgConfig: OrgConfig = config, extra: Partial<SalesforceAdapterOptions> = {}) =>
-    createSalesforceAdapters({
-      loginUrl: emu.url,
-      config: orgConfig,
-      nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-      ...credentials(emu),
-      ...extra,
-    });
+    createSalesforceAdapters(options(emu, { config: orgConfig, ...extra }));
 
   describe('findOpenDeal', () => {
     it('finds the open opportunity on the account whose website matches the company domain', async () => {

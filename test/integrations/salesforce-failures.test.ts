@@ -4,8 +4,6 @@
  * idempotency, PII kept out of messages, and bad options stopping start-up.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
-import type { LeadSnapshot } from '../../src/domain/lead';
 import type { OrgConfig } from '../../src/domain/org-config';
 import {
   createSalesforceAdapters,
@@ -13,34 +11,19 @@ import {
   SalesforceConfigError,
   type SalesforceAdapterOptions,
 } from '../../src/activities/salesforce';
-import { ServiceError, toActivityFailure } from '../../src/activities/service-error';
+import { toActivityFailure } from '../../src/activities/service-error';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
 import { SANDBOX_INACTIVE_USER_ID, SANDBOX_NURTURE_QUEUE_ID } from '../../src/sandbox/salesforce/seed';
-
-const config = loadOrgConfigFile(resolveOrgConfigPath());
-const ANA = '0055g00000AnaRuAAA';
-
-const lead = (overrides: Partial<LeadSnapshot> = {}): LeadSnapshot => ({
-  contactId: '5001',
-  email: 'dana.ito@initrode.example',
-  firstName: 'Dana',
-  lastName: 'Ito',
-  jobTitle: 'VP Operations',
-  phone: '+1 555 0100',
-  country: 'US',
-  region: null,
-  lifecycleStage: 'marketingqualifiedlead',
-  leadStatus: 'NEW',
-  hubspotOwnerId: null,
-  fitScore: 80,
-  engagementScore: 70,
-  sourcedBy: 'inbound',
-  company: { id: null, name: 'Initrode', domain: 'initrode.example', employees: 450, industry: null, country: 'US' },
-  events: [],
-  marketingNotes: [],
-  hubspotUrl: null,
-  ...overrides,
-});
+import {
+  ANA,
+  config,
+  FARID,
+  lead,
+  OAUTH_FLOWS,
+  passwordOptions,
+  refreshTokenOptions,
+  serviceErrorOf,
+} from './crm-fixture';
 
 const taskInput = (key = 'mql-hubspot-5001:0:task') => ({
   lead: lead(),
@@ -58,15 +41,6 @@ const pushInput = (key = 'mql-hubspot-5001:0:push') => ({
   key,
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(err)}`);
-  return err;
-}
-
 let emu: SalesforceEmulator;
 afterEach(async () => {
   // Some tests close it themselves (refused connection); closing twice is harmless here.
@@ -74,38 +48,10 @@ afterEach(async () => {
   emu = undefined as unknown as SalesforceEmulator;
 });
 
-function refreshTokenOptions(e: SalesforceEmulator, extra: Partial<SalesforceAdapterOptions> = {}) {
-  return {
-    loginUrl: e.url,
-    clientId: e.credentials.clientId,
-    clientSecret: e.credentials.clientSecret,
-    refreshToken: e.credentials.refreshToken,
-    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-    config,
-    ...extra,
-  };
-}
-
-function passwordOptions(e: SalesforceEmulator, extra: Partial<SalesforceAdapterOptions> = {}) {
-  return {
-    loginUrl: e.url,
-    clientId: e.credentials.clientId,
-    clientSecret: e.credentials.clientSecret,
-    username: e.credentials.username,
-    password: e.credentials.password,
-    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-    config,
-    ...extra,
-  };
-}
-
 const adapters = (extra: Partial<SalesforceAdapterOptions> = {}) =>
   createSalesforceAdapters(refreshTokenOptions(emu, extra));
 
-describe.each([
-  ['refresh-token flow', refreshTokenOptions],
-  ['username-password flow', passwordOptions],
-])('session expiry, %s', (_flow, options) => {
+describe.each(OAUTH_FLOWS)('session expiry, %s', (_flow, options) => {
   it('renews the expired session once and replays the call', async () => {
     emu = await startSalesforceEmulator({ config });
     const { sales } = createSalesforceAdapters(options(emu));
@@ -125,13 +71,13 @@ describe.each([
     await sales.findOpenDeal(lead());
     emu.expireSessions();
     const deals = await Promise.all([1, 2, 3].map(() => sales.findOpenDeal(lead())));
-    expect(deals.map((d) => d?.ownerId)).toEqual(Array(3).fill('0055g00000FarHaAAA'));
+    expect(deals.map((d) => d?.ownerId)).toEqual(Array(3).fill(FARID));
     expect(emu.tokenGrants).toHaveLength(2);
   });
 
   it('fails with 401 INVALID_SESSION_ID, without looping, when the renewed session is refused too', async () => {
     emu = await startSalesforceEmulator({ config, sessionTtlMs: 0 });
-    const err = await failureOf(createSalesforceAdapters(options(emu)).sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(createSalesforceAdapters(options(emu)).sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({ status: 401, code: 'INVALID_SESSION_ID', operation: 'find open opportunity' });
     expect(err.retryable).toBe(false);
     expect(emu.tokenGrants).toHaveLength(2);
@@ -145,7 +91,7 @@ describe('credentials Salesforce refuses', () => {
     await sales.findOpenDeal(lead());
     emu.revokeRefreshTokens();
     emu.expireSessions();
-    const err = await failureOf(sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({
       service: 'salesforce',
       operation: 'find open opportunity (session refresh)',
@@ -159,7 +105,7 @@ describe('credentials Salesforce refuses', () => {
   it('names the failure and never echoes the password on a bad login', async () => {
     emu = await startSalesforceEmulator({ config });
     const { sales } = createSalesforceAdapters(passwordOptions(emu, { password: 'hunter2-wrong' }));
-    const err = await failureOf(sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({
       status: 400,
       code: 'invalid_grant',
@@ -178,7 +124,7 @@ describe('failure classes', () => {
 
   it('429 with Retry-After → retry after that many seconds', async () => {
     emu.faults.inject({ kind: 'rate_limit', path: '/query', retryAfterSeconds: 7 });
-    const err = await failureOf(adapters().sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(adapters().sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({ status: 429, code: 'REQUEST_LIMIT_EXCEEDED', retryAfterSeconds: 7 });
     const failure = toActivityFailure(err) as ApplicationFailure;
     expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: '7s' });
@@ -187,7 +133,7 @@ describe('failure classes', () => {
   it('403 REQUEST_LIMIT_EXCEEDED (daily API limit) → retry after the configured wait', async () => {
     emu.store.apiUsage = emu.store.apiLimit;
     const { sales } = adapters({ requestLimitRetryAfterSeconds: 900 });
-    const err = await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    const err = await serviceErrorOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
     expect(err.details).toMatchObject({ status: 403, code: 'REQUEST_LIMIT_EXCEEDED', retryAfterSeconds: 900 });
     expect(err.message).toContain('TotalRequests Limit exceeded.');
     expect(toActivityFailure(err)).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: '900s' });
@@ -200,7 +146,7 @@ describe('failure classes', () => {
     emu.faults.inject({ kind: 'server_error', path: '/sobjects/Task', status });
     const { sales } = adapters();
     await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
-    const err = await failureOf(sales.createTask(taskInput()));
+    const err = await serviceErrorOf(sales.createTask(taskInput()));
     expect(err.details).toMatchObject({ status, code, operation: 'create task' });
     expect(err.retryable).toBe(true);
     expect(toActivityFailure(err)).toMatchObject({ type: 'ServiceUnavailable', nonRetryable: false });
@@ -210,7 +156,7 @@ describe('failure classes', () => {
   });
 
   it('400 on a restricted picklist → not retryable, naming object, field and value', async () => {
-    const err = await failureOf(
+    const err = await serviceErrorOf(
       adapters({ opportunityStage: 'MQL' }).sales.createDeal({
         lead: lead(),
         ownerId: ANA,
@@ -232,7 +178,7 @@ describe('failure classes', () => {
   });
 
   it('400 INVALID_FIELD from SOQL → not retryable, naming the field, without echoing the query', async () => {
-    const err = await failureOf(adapters({ taskKeyField: 'Handoff_Ref__c' }).sales.createTask(taskInput()));
+    const err = await serviceErrorOf(adapters({ taskKeyField: 'Handoff_Ref__c' }).sales.createTask(taskInput()));
     expect(err.details).toMatchObject({ status: 400, code: 'INVALID_FIELD', field: 'Handoff_Ref__c' });
     expect(err.message).toMatch(/No such column 'Handoff_Ref__c' on entity 'Task'/);
     expect(err.message).not.toMatch(/SELECT|ERROR at Row/);
@@ -240,7 +186,7 @@ describe('failure classes', () => {
   });
 
   it('404 NOT_FOUND when the task is for a lead never assigned in Salesforce → not retryable', async () => {
-    const err = await failureOf(adapters().sales.createTask(taskInput()));
+    const err = await serviceErrorOf(adapters().sales.createTask(taskInput()));
     expect(err.details).toMatchObject({
       status: 404,
       code: 'NOT_FOUND',
@@ -251,7 +197,7 @@ describe('failure classes', () => {
   });
 
   it('400 INACTIVE_OWNER_OR_USER when the owner left the company → not retryable', async () => {
-    const err = await failureOf(
+    const err = await serviceErrorOf(
       adapters().sales.assignOwner({ lead: lead(), ownerId: SANDBOX_INACTIVE_USER_ID, handoffWorkflowId: 'w' }),
     );
     expect(err.details).toMatchObject({ status: 400, code: 'INACTIVE_OWNER_OR_USER' });
@@ -263,7 +209,7 @@ describe('failure classes', () => {
       emu.store.seed('Contact', { LastName: name, HubSpot_Contact_Id__c: '5001' });
     const contacts: OrgConfig = { ...config, salesforce: { ...config.salesforce, recordType: 'Contact' } };
     const { sales } = adapters({ config: contacts, nurtureOwnerId: ANA });
-    const err = await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    const err = await serviceErrorOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
     expect(err.details).toMatchObject({
       status: 300,
       code: 'MULTIPLE_CHOICES',
@@ -274,7 +220,7 @@ describe('failure classes', () => {
   });
 
   it('keeps lead PII out of the message when Salesforce echoes a rejected value', async () => {
-    const err = await failureOf(
+    const err = await serviceErrorOf(
       adapters().sales.assignOwner({
         lead: lead({ email: 'dana.ito@@initrode' }),
         ownerId: ANA,
@@ -293,7 +239,7 @@ describe('failure classes', () => {
 
   it('a dropped connection → transport failure, retryable', async () => {
     emu.faults.inject({ kind: 'drop_after_write', path: '/query' });
-    const err = await failureOf(adapters().sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(adapters().sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({ transport: true, code: 'ECONNRESET' });
     expect(err.retryable).toBe(true);
   });
@@ -301,7 +247,7 @@ describe('failure classes', () => {
   it('a refused connection → transport failure, retryable', async () => {
     const { sales } = adapters();
     await emu.close();
-    const err = await failureOf(sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({ transport: true, code: 'ECONNREFUSED' });
     expect(err.retryable).toBe(true);
   });
@@ -310,14 +256,14 @@ describe('failure classes', () => {
     const { sales } = adapters({ requestTimeoutMs: 100 });
     await sales.findOpenDeal(lead());
     emu.faults.inject({ kind: 'slow', path: '/query', delayMs: 300 });
-    const err = await failureOf(sales.findOpenDeal(lead()));
+    const err = await serviceErrorOf(sales.findOpenDeal(lead()));
     expect(err.details).toMatchObject({ transport: true, code: 'TIMEOUT' });
     expect(err.retryable).toBe(true);
   });
 
   it('does not retry behind Temporal’s back: one request per failed call', async () => {
     emu.faults.inject({ kind: 'server_error', path: '/query', times: 3 });
-    await failureOf(adapters().sales.findOpenDeal(lead()));
+    await serviceErrorOf(adapters().sales.findOpenDeal(lead()));
     expect(emu.requests.filter((r) => r.path.endsWith('/query'))).toHaveLength(1);
   });
 });
@@ -331,7 +277,7 @@ describe('crash after write: a retry with the same key finds the first write', (
     const { sales } = adapters();
     await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
     emu.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/sobjects/Task' });
-    const err = await failureOf(sales.createTask(taskInput()));
+    const err = await serviceErrorOf(sales.createTask(taskInput()));
     expect(err.details.transport).toBe(true);
     expect(emu.store.records('Task')).toHaveLength(1);
 
@@ -343,7 +289,7 @@ describe('crash after write: a retry with the same key finds the first write', (
     const { sales } = adapters();
     const input = { lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'mql-hubspot-5001:0:deal' };
     emu.faults.inject({ kind: 'drop_after_write', method: 'PATCH', path: '/sobjects/Opportunity/' });
-    expect((await failureOf(sales.createDeal(input))).details.transport).toBe(true);
+    expect((await serviceErrorOf(sales.createDeal(input))).details.transport).toBe(true);
 
     const ref = await sales.createDeal(input);
     const keyed = emu.store.records('Opportunity').filter((o) => o.Handoff_Key__c === input.key);
@@ -353,7 +299,7 @@ describe('crash after write: a retry with the same key finds the first write', (
   it('assignOwner', async () => {
     const { sales } = adapters();
     emu.faults.inject({ kind: 'drop_after_write', method: 'PATCH', path: '/sobjects/Lead/' });
-    await failureOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
+    await serviceErrorOf(sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' }));
     const ref = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
     expect(emu.store.records('Lead')).toEqual([expect.objectContaining({ Id: ref.id, OwnerId: ANA })]);
   });
@@ -361,7 +307,7 @@ describe('crash after write: a retry with the same key finds the first write', (
   it('push: the notification went out, the retry does not send it again', async () => {
     const { push } = adapters();
     emu.faults.inject({ kind: 'drop_after_write', method: 'POST', path: '/customNotificationAction' });
-    expect((await failureOf(push.notifyRep(pushInput()))).details.transport).toBe(true);
+    expect((await serviceErrorOf(push.notifyRep(pushInput()))).details.transport).toBe(true);
     expect(emu.store.notifications).toHaveLength(1);
 
     const ref = await push.notifyRep(pushInput());
@@ -372,7 +318,7 @@ describe('crash after write: a retry with the same key finds the first write', (
   it('push: Salesforce refused it, so the retry sends it (once)', async () => {
     const { push } = adapters();
     emu.faults.inject({ kind: 'server_error', method: 'POST', path: '/customNotificationAction' });
-    expect((await failureOf(push.notifyRep(pushInput()))).retryable).toBe(true);
+    expect((await serviceErrorOf(push.notifyRep(pushInput()))).retryable).toBe(true);
     expect(emu.store.notifications).toHaveLength(0);
     expect(emu.store.records('Task')).toHaveLength(0);
 
@@ -387,7 +333,7 @@ describe('crash after write: a retry with the same key finds the first write', (
       ...config,
       salesforce: { ...config.salesforce, notificationTypeId: '0MLxx0000009ZZZZZZ' },
     };
-    const err = await failureOf(adapters({ config: otherType }).push.notifyRep(pushInput()));
+    const err = await serviceErrorOf(adapters({ config: otherType }).push.notifyRep(pushInput()));
     expect(err.details).toMatchObject({ status: 400, code: 'INVALID_CROSS_REFERENCE_KEY', field: 'customNotifTypeId' });
     expect(err.retryable).toBe(false);
     expect(emu.store.records('Task')).toHaveLength(0);
@@ -432,7 +378,7 @@ describe('bad input is rejected before any request', () => {
       'salesforceUserId',
     ],
   ])('%s', async (_case, call, field) => {
-    const err = await failureOf(call());
+    const err = await serviceErrorOf(call());
     expect(err.details).toMatchObject({ status: 400, code: 'INVALID_INPUT', field });
     expect(err.message).toContain('rejected before sending: expected');
     expect(err.retryable).toBe(false);

@@ -3,12 +3,11 @@
  * literals themselves, through the emulator's SOQL parser (a value round-trips to exactly itself), and through the
  * adapter with hostile company names.
  */
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import type { LeadSnapshot } from '../../src/domain/lead';
 import { createSalesforceAdapters, soqlContains, soqlString } from '../../src/activities/salesforce';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
 import { SalesforceOrg } from '../../src/sandbox/salesforce/org';
-import { SANDBOX_NURTURE_QUEUE_ID } from '../../src/sandbox/salesforce/seed';
+import { ANA, BEN, config, lead, refreshTokenOptions } from './crm-fixture';
 
 const HOSTILE = [
   "O'Brien & Sons",
@@ -63,7 +62,6 @@ describe('round trip through the SOQL parser', () => {
 
 describe('the adapter with hostile company names', () => {
   let emu: SalesforceEmulator;
-  const config = loadOrgConfigFile(resolveOrgConfigPath());
 
   beforeEach(async () => {
     emu = await startSalesforceEmulator({ config });
@@ -72,36 +70,16 @@ describe('the adapter with hostile company names', () => {
     await emu.close();
   });
 
-  const leadAt = (name: string, domain: string | null): LeadSnapshot => ({
-    contactId: '5001',
-    email: null,
-    firstName: 'Dana',
-    lastName: 'Ito',
-    jobTitle: null,
-    phone: null,
-    country: 'US',
-    region: null,
-    lifecycleStage: 'marketingqualifiedlead',
-    leadStatus: 'NEW',
-    hubspotOwnerId: null,
-    fitScore: 80,
-    engagementScore: 70,
-    sourcedBy: 'inbound',
-    company: { id: null, name, domain, employees: 100, industry: null, country: 'US' },
-    events: [],
-    marketingNotes: [],
-    hubspotUrl: null,
-  });
+  /** No email: the company's name and domain are all the adapter has to match an account by. */
+  const leadAt = (name: string, domain: string | null): LeadSnapshot =>
+    lead({
+      email: null,
+      jobTitle: null,
+      phone: null,
+      company: { id: null, name, domain, employees: 100, industry: null, country: 'US' },
+    });
 
-  const sales = () =>
-    createSalesforceAdapters({
-      loginUrl: emu.url,
-      clientId: emu.credentials.clientId,
-      clientSecret: emu.credentials.clientSecret,
-      refreshToken: emu.credentials.refreshToken,
-      nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-      config,
-    }).sales;
+  const sales = () => createSalesforceAdapters(refreshTokenOptions(emu)).sales;
 
   it.each([
     ["x' OR Name != '", null],
@@ -119,7 +97,7 @@ describe('the adapter with hostile company names', () => {
       StageName: 'Prospecting',
       CloseDate: '2030-01-01',
       AccountId: account,
-      OwnerId: '0055g00000BenCaAAA',
+      OwnerId: BEN,
     });
     expect(await sales().findOpenDeal(leadAt("O'Brien & Sons", null))).toMatchObject({ name: "O'Brien — MQL" });
   });
@@ -128,12 +106,12 @@ describe('the adapter with hostile company names', () => {
     const crm = sales();
     await crm.assignOwner({
       lead: leadAt('Initrode', 'initrode.example'),
-      ownerId: '0055g00000AnaRuAAA',
+      ownerId: ANA,
       handoffWorkflowId: 'w',
     });
     const input = {
       lead: leadAt('Initrode', 'initrode.example'),
-      ownerId: '0055g00000AnaRuAAA',
+      ownerId: ANA,
       subject: 'First touch',
       body: 'Call.',
       dueAt: '2026-03-02T20:00:00Z',
