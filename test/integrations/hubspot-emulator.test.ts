@@ -64,7 +64,7 @@ describe('auth and envelopes', () => {
     expect(first.headers.get('x-hubspot-ratelimit-daily')).toBe('250000');
     expect(first.headers.get('x-hubspot-ratelimit-max')).toBe('190');
     expect(first.headers.get('x-hubspot-ratelimit-interval-milliseconds')).toBe('10000');
-    expect(first.headers.get('x-hubspot-ratelimit-secondly')).toBeDefined();
+    expect(first.headers.get('x-hubspot-ratelimit-secondly')).toBe('19');
     expect(Number(second.headers.get('x-hubspot-ratelimit-remaining'))).toBe(
       Number(first.headers.get('x-hubspot-ratelimit-remaining')) - 1,
     );
