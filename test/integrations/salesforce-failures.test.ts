@@ -84,6 +84,37 @@ describe.each(OAUTH_FLOWS)('session expiry, %s', (_flow, options) => {
   });
 });
 
+describe('a session handed in as accessToken + instanceUrl', () => {
+  it('is used without logging in, and its expiry is a non-retryable 401 when nothing can renew it', async () => {
+    emu = await startSalesforceEmulator({ config });
+    const token = await fetch(`${emu.url}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: emu.credentials.clientId,
+        client_secret: emu.credentials.clientSecret,
+        refresh_token: emu.credentials.refreshToken,
+      }),
+    });
+    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    const { sales } = createSalesforceAdapters({
+      loginUrl: emu.url,
+      instanceUrl: emu.url,
+      accessToken,
+      nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+      config,
+    });
+    expect((await sales.findOpenDeal(lead()))?.ownerId).toBe(FARID);
+    expect(emu.tokenGrants).toHaveLength(1); // the test's own grant
+
+    emu.expireSessions();
+    const err = await serviceErrorOf(sales.findOpenDeal(lead()));
+    expect(err.details).toMatchObject({ status: 401, code: 'INVALID_SESSION_ID', operation: 'find open opportunity' });
+    expect(err.retryable).toBe(false);
+    expect(emu.tokenGrants).toHaveLength(1);
+  });
+});
+
 describe('credentials Salesforce refuses', () => {
   it('names invalid_grant, not retryable, when the refresh token was revoked', async () => {
     emu = await startSalesforceEmulator({ config });
