@@ -1,6 +1,17 @@
 /** A hand-built handoff brief and the people of config/handoff.config.yaml, for the renderer and adapter tests. */
 import type { HandoffBrief, Notice } from '../../src/domain/brief';
 import type { Recipient } from '../../src/activities/ports';
+import { ServiceError } from '../../src/activities/service-error';
+
+/** What a channel adapter's call rejects with; the test fails when it resolves or rejects with anything else. */
+export async function failureOf(p: Promise<unknown>): Promise<ServiceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ServiceError);
+  return err as ServiceError;
+}
 
 export const REJECT_REASONS: HandoffBrief['rejectReasons'] = [
   { value: 'wrong_company_size', label: 'Wrong company size' },

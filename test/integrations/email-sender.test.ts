@@ -3,9 +3,8 @@
  */
 import { createEmailSender, messageIdForKey } from '../../src/activities/email/email-sender';
 import type { EmailPort, Recipient } from '../../src/activities/ports';
-import { ServiceError } from '../../src/activities/service-error';
 import { startSmtpSink, type SmtpSink, type SmtpStage } from '../../src/sandbox/smtp/smtp-sink';
-import { HUGO, hostileBrief, sampleBrief, sampleNotice } from './brief-fixture';
+import { failureOf, HUGO, hostileBrief, sampleBrief, sampleNotice } from './brief-fixture';
 
 let sink: SmtpSink;
 let email: EmailPort;
@@ -20,25 +19,17 @@ beforeEach(() => {
   email = createEmailSender({ smtpUrl: sink.url, from: FROM });
 });
 
-async function failureOf(p: Promise<unknown>): Promise<ServiceError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ServiceError);
-  return err as ServiceError;
-}
-
 describe('sendHandoffBrief', () => {
   it('sends the brief as HTML and text with a Message-ID derived from the key', async () => {
     const ref = await email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief-email' });
 
+    // printf '%s' 'mql-hubspot-1001/0/brief-email' | sha256sum | cut -c1-32
     expect(ref).toEqual({
       system: 'email',
       objectType: 'message',
-      id: messageIdForKey('mql-hubspot-1001/0/brief-email'),
+      id: '<66eebebc9d26028e479ed2e1673ddc4e@mql-handoff>',
     });
-    expect(ref.id).toMatch(/^<[0-9a-f]{32}@mql-handoff>$/);
+    expect(messageIdForKey('mql-hubspot-1001/0/brief-email')).toBe(ref.id);
     const [message, ...others] = sink.messages();
     expect(others).toEqual([]);
     expect(message).toMatchObject({
@@ -175,6 +166,15 @@ describe('failures become ServiceErrors Temporal can act on', () => {
       email.sendHandoffBrief({ to: HUGO, brief: sampleBrief({ slaDueAt: 'soon' }), key: 'x' }),
     );
     expect(err.details).toMatchObject({ status: 400, code: 'invalid_brief', field: 'slaDueAt' });
+    expect(err.message).toContain('field slaDueAt = "soon": expected an ISO-8601 date-time');
+    expect(err.retryable).toBe(false);
+    expect(sink.messages()).toEqual([]);
+  });
+
+  it('an empty idempotency key is refused before anything is sent', async () => {
+    const err = await failureOf(email.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: '' }));
+    expect(err.details).toMatchObject({ service: 'email', status: 400, field: 'key', value: '' });
+    expect(err.message).toContain('expected a non-empty idempotency key');
     expect(sink.messages()).toEqual([]);
   });
 
@@ -190,6 +190,8 @@ describe('failures become ServiceErrors Temporal can act on', () => {
   });
 
   it('never echoes the SMTP password', () => {
-    expect(() => createEmailSender({ smtpUrl: 'https://user:s3cret@mail.example', from: FROM })).not.toThrow(/s3cret/);
+    const build = () => createEmailSender({ smtpUrl: 'https://user:s3cret@mail.example', from: FROM });
+    expect(build).toThrow('SMTP_URL');
+    expect(build).not.toThrow(/s3cret/);
   });
 });

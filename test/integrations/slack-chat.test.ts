@@ -4,7 +4,7 @@
 import { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatMessageRef, ChatPort, Recipient } from '../../src/activities/ports';
-import { toActivityFailure, ServiceError } from '../../src/activities/service-error';
+import { toActivityFailure, type ServiceError } from '../../src/activities/service-error';
 import {
   decodeActionValue,
   SLACK_ACTIONS,
@@ -13,7 +13,7 @@ import {
 import { createSlackChat } from '../../src/activities/slack/slack-chat';
 import { createSlackResponder } from '../../src/activities/slack/slack-responder';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
-import { ANA_BY_EMAIL, HUGO, PRIYA, sampleBrief, sampleNotice } from './brief-fixture';
+import { ANA_BY_EMAIL, failureOf, HUGO, PRIYA, sampleBrief, sampleNotice } from './brief-fixture';
 
 let slack: SlackEmulator;
 let chat: ChatPort;
@@ -26,15 +26,6 @@ afterAll(() => slack.close());
 beforeEach(async () => {
   await fetch(`${slack.url}/_sandbox/reset`, { method: 'POST' });
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ServiceError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ServiceError);
-  return err as ServiceError;
-}
 
 function actionIds(blocks: unknown[] | undefined): string[] {
   return (blocks ?? [])
@@ -330,6 +321,7 @@ describe('failures become ServiceErrors Temporal can act on', () => {
       }),
     );
     expect(err.details).toMatchObject({ status: 400, code: 'invalid_brief', field: 'links.0.url' });
+    expect(err.message).toContain('field links.0.url = "javascript:alert(1)": expected an absolute http(s) URL');
     expect(slack.requests.filter((r) => r.path.startsWith('/api/'))).toEqual([]);
   });
 

@@ -13,8 +13,7 @@ import { emailDomain } from '../../domain/lead';
 import { briefEmail, noticeEmail, type EmailContent } from '../brief-render/email-render';
 import { InvalidBriefError } from '../brief-render/brief-input';
 import type { EmailPort, ExternalRef, Recipient } from '../ports';
-import { ServiceError } from '../service-error';
-import { smtpServiceError, type EmailCall } from './smtp-errors';
+import { emailFailure, smtpServiceError, type EmailCall } from './smtp-errors';
 
 export interface EmailSenderOptions {
   /** SMTP_URL: smtp://host:587 (STARTTLS when offered) or smtps://user:password@host:465. Never logged. */
@@ -95,17 +94,12 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort {
     try {
       content = render();
     } catch (e) {
-      if (e instanceof InvalidBriefError) {
-        throw new ServiceError(`email: ${operation} for ${call.object} failed: ${e.message}`, {
-          service: 'email',
-          ...call,
-          status: 400,
-          code: 'invalid_brief',
-          field: e.field,
-          value: e.value,
-        });
-      }
-      throw e;
+      if (!(e instanceof InvalidBriefError)) throw e;
+      throw emailFailure(
+        call,
+        { status: 400, code: 'invalid_brief', field: e.field, value: e.value },
+        `expected ${e.expected}`,
+      );
     }
     const pending = deliver(to, content, key, wf, call);
     sent.set(key, pending);
@@ -126,16 +120,7 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort {
 
 function checkKey(key: string, call: EmailCall): void {
   if (typeof key !== 'string' || !key.trim()) {
-    throw new ServiceError(
-      `email: ${call.operation} failed: field key = ${JSON.stringify(key)}: expected a non-empty idempotency key`,
-      {
-        service: 'email',
-        ...call,
-        status: 400,
-        field: 'key',
-        value: key,
-      },
-    );
+    throw emailFailure(call, { status: 400, field: 'key', value: key }, 'expected a non-empty idempotency key');
   }
 }
 
@@ -143,15 +128,7 @@ function checkRecipient(to: Recipient, call: EmailCall): void {
   const domain = emailDomain(to.email);
   if (!domain || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to.email)) {
     // The address is PII: name the recipient and the field, not the value.
-    throw new ServiceError(
-      `email: ${call.operation} for ${call.object} failed: field email: expected an email address`,
-      {
-        service: 'email',
-        ...call,
-        status: 400,
-        field: 'email',
-      },
-    );
+    throw emailFailure(call, { status: 400, field: 'email' }, 'expected an email address');
   }
 }
 

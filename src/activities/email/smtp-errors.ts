@@ -23,25 +23,25 @@ export function smtpServiceError(call: EmailCall, err: unknown): ServiceError {
 
   if (typeof e.responseCode === 'number') {
     const rc = e.responseCode;
-    return build(
+    return emailFailure(
       call,
       { status: statusForReply(rc), code: `SMTP ${rc}`, ...recipientField(rc) },
       `server replied${at}: ${reply}`,
     );
   }
   if (e.code && CONNECTION_CODES.has(e.code)) {
-    return build(
+    return emailFailure(
       call,
       { transport: true, code: e.code },
       `could not talk to the SMTP server${at}: ${redactAddresses(e.message ?? '')}`,
     );
   }
   if (e.code === 'EAUTH')
-    return build(call, { status: 401, code: e.code }, 'SMTP authentication failed; check SMTP_URL credentials');
+    return emailFailure(call, { status: 401, code: e.code }, 'SMTP authentication failed; check SMTP_URL credentials');
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') {
-    return build(call, { status: 400, code: e.code }, redactAddresses(e.message ?? ''));
+    return emailFailure(call, { status: 400, code: e.code }, redactAddresses(e.message ?? ''));
   }
-  return build(call, { code: e.code }, redactAddresses(e.message ?? String(err)));
+  return emailFailure(call, { code: e.code }, redactAddresses(e.message ?? String(err)));
 }
 
 function statusForReply(rc: number): number {
@@ -61,7 +61,8 @@ export function redactAddresses(text: string): string {
   return text.replace(/[^\s<>"'(),;:@]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, '…@$1');
 }
 
-function build(call: EmailCall, d: Partial<ServiceErrorDetails>, detail: string): ServiceError {
+/** An email ServiceError with the standard message ("email: <operation> for <object> failed (status code): …"). */
+export function emailFailure(call: EmailCall, d: Partial<ServiceErrorDetails>, detail: string): ServiceError {
   const details: ServiceErrorDetails = { service: 'email', operation: call.operation, object: call.object, ...d };
   for (const k of Object.keys(details) as (keyof ServiceErrorDetails)[]) {
     if (details[k] === undefined) delete details[k];

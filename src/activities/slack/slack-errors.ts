@@ -68,7 +68,11 @@ interface PlatformData {
 export function slackServiceError(call: SlackCall, err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
   if (err instanceof InvalidBriefError) {
-    return slackFailure(call, { status: 400, code: 'invalid_brief', field: err.field, value: err.value }, err.message);
+    return slackFailure(
+      call,
+      { status: 400, code: 'invalid_brief', field: err.field, value: err.value },
+      `expected ${err.expected}`,
+    );
   }
   const e = err as Partial<WebAPICallError> & { message?: string };
   switch (e.code) {
