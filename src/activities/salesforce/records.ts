@@ -125,22 +125,8 @@ export function missingRequiredFields(fields: Record<string, string>, recordType
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Accounts: matching a lead's company by website domain or name
+// Dates
 // ---------------------------------------------------------------------------------------------------------------
-
-/** `https://www.Initrode.example/about` → `initrode.example`; null when there is no host. */
-export function websiteDomain(website: string | null | undefined): string | null {
-  if (!website) return null;
-  const host = website
-    .trim()
-    .toLowerCase()
-    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-    .replace(/[/?#].*$/, '')
-    .replace(/:\d+$/, '')
-    .replace(/\.$/, '')
-    .replace(/^www\./, '');
-  return host.includes('.') ? host : null;
-}
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function dateInZone(instant: Date, timeZone: string): string {

@@ -11,7 +11,8 @@
 import type { Connection } from 'jsforce';
 import type { LeadSnapshot } from '../../domain/lead';
 import { emailDomain } from '../../domain/lead';
-import { calendarOf, repByCrmOwnerId } from '../../domain/org';
+import { calendarOf, findRep, repByCrmOwnerId } from '../../domain/org';
+import { normalizeDomain } from '../../domain/routing';
 import type { OrgConfig } from '../../domain/org-config';
 import type { ExternalRef, OpenDeal, SalesCrm } from '../ports';
 import type { SalesforceClient } from './client';
@@ -30,7 +31,6 @@ import {
   soqlString,
   TASK_PREFIX,
   USER_PREFIX,
-  websiteDomain,
   type SalesRecordType,
 } from './records';
 
@@ -253,7 +253,7 @@ export class SalesforceSalesCrm implements SalesCrm {
 
   /** Accounts matching the lead's company: by website domain when any match, else by exact name. */
   private async matchingAccounts(conn: Connection, lead: LeadSnapshot): Promise<AccountRow[]> {
-    const freeMail = new Set(this.opts.config.icp.freeMailDomains.map((d) => d.toLowerCase()));
+    const freeMail = new Set(this.opts.config.icp.freeMailDomains.map((d) => normalizeDomain(d)));
     const fromEmail = emailDomain(lead.email);
     const domain = websiteDomain(lead.company?.domain) ?? (fromEmail && !freeMail.has(fromEmail) ? fromEmail : null);
     const name = lead.company?.name?.trim() || null;
@@ -288,10 +288,11 @@ export class SalesforceSalesCrm implements SalesCrm {
     return record.Id;
   }
 
+  /** The rep's own time zone, else their team calendar's; the first calendar's for an owner not in the roster. */
   private timeZoneOf(ownerId: string): string {
     const rep = repByCrmOwnerId(this.opts.config, 'salesforce', ownerId);
     if (rep?.timeZone) return rep.timeZone;
-    const team = this.opts.config.teams.find((t) => t.reps.some((r) => r === rep));
+    const team = rep ? findRep(this.opts.config, rep.id)?.team : undefined;
     return team ? calendarOf(this.opts.config, team.id).timeZone : this.opts.config.calendars[0]!.timeZone;
   }
 
@@ -322,6 +323,12 @@ export class SalesforceSalesCrm implements SalesCrm {
   private recordLabel(contactId: string): string {
     return `${this.recordType} ${this.externalIdField}=${contactId}`;
   }
+}
+
+/** `https://www.Initrode.example/about` → `initrode.example`; null when there is no dotted host to match. */
+function websiteDomain(website: string | null | undefined): string | null {
+  const host = normalizeDomain(website);
+  return host?.includes('.') ? host : null;
 }
 
 function isGone(err: unknown): boolean {
