@@ -19,12 +19,13 @@ import { SalesforceHttpError } from './transport';
 import {
   ACCOUNT_PREFIX,
   CONTACT_PREFIX,
-  handoffKeyValue,
+  idByKey,
   invalidInput,
+  isAnyRecordId,
   isRecordId,
   LEAD_PREFIX,
   OPPORTUNITY_PREFIX,
-  soqlString,
+  requireHandoffKey,
   USER_PREFIX,
 } from './records';
 
@@ -44,7 +45,6 @@ interface ActionResult {
 const HOME_PAGE_REF = JSON.stringify({ type: 'standard__namedPage', attributes: { pageName: 'home' } });
 const TITLE_MAX = 250;
 const BODY_MAX = 750;
-const ANY_RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 export class SalesforcePush implements PushPort {
   constructor(
@@ -72,15 +72,12 @@ export class SalesforcePush implements PushPort {
     if (!isRecordId(input.salesforceUserId, USER_PREFIX)) {
       throw invalidInput(operation, 'salesforceUserId', input.salesforceUserId, 'a Salesforce user id (005…)');
     }
-    if (input.targetId !== undefined && !ANY_RECORD_ID.test(input.targetId)) {
+    if (input.targetId !== undefined && !isAnyRecordId(input.targetId)) {
       throw invalidInput(operation, 'targetId', input.targetId, 'a Salesforce record id (15 or 18 characters)');
     }
     if (!input.title.trim()) throw invalidInput(operation, 'title', '', 'a non-empty title');
     if (!input.body.trim()) throw invalidInput(operation, 'body', '', 'a non-empty body');
-    if (typeof input.key !== 'string' || input.key.trim() === '') {
-      throw invalidInput(operation, 'key', input.key, 'a non-empty idempotency key');
-    }
-    const key = handoffKeyValue(input.key);
+    const key = requireHandoffKey(operation, input.key);
     const keyField = this.opts.taskKeyField;
     const title = input.title.trim().slice(0, TITLE_MAX);
     const body = input.body.trim().slice(0, BODY_MAX);
@@ -91,9 +88,8 @@ export class SalesforcePush implements PushPort {
     };
 
     return this.sf.run(ctx, async (conn) => {
-      const [receipt] = (await conn.query(`SELECT Id FROM Task WHERE ${keyField} = ${soqlString(key)} LIMIT 1`))
-        .records as { Id: string }[];
-      if (receipt) return this.ref(receipt.Id);
+      const earlierReceiptId = await idByKey(conn, 'Task', keyField, key);
+      if (earlierReceiptId) return this.ref(earlierReceiptId);
 
       const receiptId = await this.writeReceipt(conn, input.salesforceUserId, title, input.targetId, key);
       try {

@@ -1,8 +1,9 @@
 /**
- * Small pure helpers the Salesforce adapters share: SOQL literals, idempotency-key values, id checks, the
- * lead → Lead/Contact field mapping and dates in the rep's time zone.
+ * Small helpers the Salesforce adapters share: SOQL literals and the lookups built on them, idempotency-key values,
+ * id checks, the lead → Lead/Contact field mapping and dates in the rep's time zone.
  */
 import { createHash } from 'node:crypto';
+import type { Connection } from 'jsforce';
 import type { LeadSnapshot } from '../../domain/lead';
 import { describeServiceFailure, ServiceError } from '../service-error';
 
@@ -35,6 +36,25 @@ export function soqlContains(value: string): string {
   return `'%${escapeSoql(value).replace(/[%_]/g, (c) => `\\${c}`)}%'`;
 }
 
+/** The records a SOQL query answers (the adapters' queries are LIMITed to one page). */
+export async function queryRecords<T>(conn: Connection, soql: string): Promise<T[]> {
+  return (await conn.query(soql)).records as T[];
+}
+
+/** Id of the record of `object` whose `keyField` holds the stored key value, if any. */
+export async function idByKey(
+  conn: Connection,
+  object: 'Opportunity' | 'Task',
+  keyField: string,
+  keyValue: string,
+): Promise<string | undefined> {
+  const [row] = await queryRecords<{ Id: string }>(
+    conn,
+    `SELECT Id FROM ${object} WHERE ${keyField} = ${soqlString(keyValue)} LIMIT 1`,
+  );
+  return row?.Id;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Idempotency keys
 // ---------------------------------------------------------------------------------------------------------------
@@ -50,6 +70,14 @@ export function handoffKeyValue(key: string): string {
   return URL_SAFE_KEY.test(key) ? key : `sha256-${createHash('sha256').update(key).digest('hex')}`;
 }
 
+/** The stored value of the caller's idempotency key; a missing or blank key is refused before sending. */
+export function requireHandoffKey(operation: string, key: unknown): string {
+  if (typeof key !== 'string' || key.trim() === '') {
+    throw invalidInput(operation, 'key', key, 'a non-empty idempotency key');
+  }
+  return handoffKeyValue(key);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Input checks: bad input is rejected before any request, as a non-retryable 400-class ServiceError.
 // ---------------------------------------------------------------------------------------------------------------
@@ -61,9 +89,14 @@ export function invalidInput(operation: string, field: string, value: unknown, e
 
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
+/** Whether `value` has the shape of a Salesforce record id (15 or 18 characters), of any object. */
+export function isAnyRecordId(value: unknown): value is string {
+  return typeof value === 'string' && ID.test(value);
+}
+
 /** Whether `value` is a Salesforce record id (15 or 18 characters) of one of the given key prefixes. */
 export function isRecordId(value: unknown, ...prefixes: string[]): value is string {
-  return typeof value === 'string' && ID.test(value) && prefixes.includes(value.slice(0, 3));
+  return isAnyRecordId(value) && prefixes.includes(value.slice(0, 3));
 }
 
 export const USER_PREFIX = '005';

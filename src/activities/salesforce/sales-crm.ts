@@ -20,12 +20,14 @@ import type { OperationContext } from './errors';
 import { SalesforceHttpError } from './transport';
 import {
   dateInZone,
-  handoffKeyValue,
+  idByKey,
   invalidInput,
   isRecordId,
   missingRequiredFields,
   NOT_PROVIDED,
   QUEUE_PREFIX,
+  queryRecords,
+  requireHandoffKey,
   salesRecordFields,
   soqlContains,
   soqlString,
@@ -68,11 +70,6 @@ const CLOSE_NOTES: Record<'reassigned' | 'cancelled', string> = {
   cancelled: 'Closed by the MQL handoff: the handoff ended before first touch.',
 };
 
-async function query<T>(conn: Connection, soql: string): Promise<T[]> {
-  const result = await conn.query(soql);
-  return result.records as T[];
-}
-
 export class SalesforceSalesCrm implements SalesCrm {
   readonly system = 'salesforce' as const;
   private readonly recordType: SalesRecordType;
@@ -91,7 +88,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     return this.sf.run(ctx, async (conn) => {
       const accounts = await this.matchingAccounts(conn, lead);
       if (accounts.length === 0) return null;
-      const [deal] = await query<OpportunityRow>(
+      const [deal] = await queryRecords<OpportunityRow>(
         conn,
         `SELECT Id, Name, OwnerId FROM Opportunity WHERE IsClosed = false AND AccountId IN (${accounts
           .map((a) => soqlString(a.Id))
@@ -146,15 +143,12 @@ export class SalesforceSalesCrm implements SalesCrm {
       throw invalidInput(operation, 'ownerId', input.ownerId, 'a Salesforce user id (005…)');
     }
     if (!input.name.trim()) throw invalidInput(operation, 'name', input.name, 'a non-empty opportunity name');
-    const key = this.requireKey(operation, input.key);
+    const key = requireHandoffKey(operation, input.key);
     const keyField = this.opts.opportunityKeyField;
     const ctx: OperationContext = { operation, object: `Opportunity ${keyField}=${key}` };
     return this.sf.run(ctx, async (conn) => {
-      const [existing] = await query<{ Id: string }>(
-        conn,
-        `SELECT Id FROM Opportunity WHERE ${keyField} = ${soqlString(key)} LIMIT 1`,
-      );
-      if (existing) return this.ref('Opportunity', existing.Id);
+      const existing = await idByKey(conn, 'Opportunity', keyField, key);
+      if (existing) return this.ref('Opportunity', existing);
       const [account] = await this.matchingAccounts(conn, input.lead);
       const closeDate = new Date(Date.now() + this.opts.opportunityCloseDays * 86_400_000);
       const fields: Record<string, unknown> = {
@@ -190,15 +184,12 @@ export class SalesforceSalesCrm implements SalesCrm {
       throw invalidInput(operation, 'dueAt', input.dueAt, 'an ISO-8601 date-time such as 2026-03-02T15:00:00Z');
     }
     if (!input.subject.trim()) throw invalidInput(operation, 'subject', '', 'a non-empty subject');
-    const key = this.requireKey(operation, input.key);
+    const key = requireHandoffKey(operation, input.key);
     const keyField = this.opts.taskKeyField;
     const ctx: OperationContext = { operation, object: `Task ${keyField}=${key}` };
     return this.sf.run(ctx, async (conn) => {
-      const [existing] = await query<{ Id: string }>(
-        conn,
-        `SELECT Id FROM Task WHERE ${keyField} = ${soqlString(key)} LIMIT 1`,
-      );
-      if (existing) return this.ref('Task', existing.Id);
+      const existing = await idByKey(conn, 'Task', keyField, key);
+      if (existing) return this.ref('Task', existing);
       const who = await this.findSalesRecordOrFail(conn, contactId);
       const fields: Record<string, unknown> = {
         Subject: input.subject.trim().slice(0, 255),
@@ -262,7 +253,7 @@ export class SalesforceSalesCrm implements SalesCrm {
       ...(domain ? [`Website LIKE ${soqlContains(domain)}`] : []),
       ...(name ? [`Name = ${soqlString(name)}`] : []),
     ].join(' OR ');
-    const candidates = await query<AccountRow>(
+    const candidates = await queryRecords<AccountRow>(
       conn,
       `SELECT Id, Name, Website FROM Account WHERE ${where} ORDER BY CreatedDate ASC LIMIT 200`,
     );
@@ -273,7 +264,7 @@ export class SalesforceSalesCrm implements SalesCrm {
   }
 
   private async findSalesRecord(conn: Connection, contactId: string): Promise<{ Id: string } | undefined> {
-    const [row] = await query<{ Id: string }>(
+    const [row] = await queryRecords<{ Id: string }>(
       conn,
       `SELECT Id FROM ${this.recordType} WHERE ${this.externalIdField} = ${soqlString(contactId)} LIMIT 1`,
     );
@@ -301,13 +292,6 @@ export class SalesforceSalesCrm implements SalesCrm {
       throw invalidInput(operation, 'lead.contactId', lead.contactId, 'a HubSpot contact id (letters, digits, - or _)');
     }
     return lead.contactId;
-  }
-
-  private requireKey(operation: string, key: string): string {
-    if (typeof key !== 'string' || key.trim() === '') {
-      throw invalidInput(operation, 'key', key, 'a non-empty idempotency key');
-    }
-    return handoffKeyValue(key);
   }
 
   private ownerPrefixes(): string[] {
