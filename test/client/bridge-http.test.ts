@@ -4,45 +4,28 @@
  * operations endpoints; the secrets policy. The gateway here is the bridge's own port (src/client/temporal-gateway.ts)
  * with Temporal down: any call it gets is recorded and answered "unreachable".
  */
-import type { Client } from '@temporalio/client';
 import type { LightMyRequestResponse } from 'fastify';
 import { createSlackResponder } from '../../src/activities/slack/slack-responder';
 import { createBridge, type Bridge } from '../../src/client/bridge/server';
 import { MissingSecretError, SANDBOX_HUBSPOT_CLIENT_SECRET } from '../../src/client/bridge/secrets';
-import { TemporalUnavailableError, type TemporalGateway } from '../../src/client/temporal-gateway';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
 import {
-  HUBSPOT_SECRET,
+  BRIDGE_SECRETS,
   hubspotHeaders,
   lifecycleMqlEvent,
   outboundMessage,
   SF_ORG_ID,
-  SLACK_SECRET,
   slackHeaders,
+  unreachableTemporal,
 } from './support';
 
 const config = loadOrgConfigFile(resolveOrgConfigPath());
 const PUBLIC_URL = 'https://bridge.acme-analytics.example';
 const HUBSPOT_URI = `${PUBLIC_URL}/webhooks/hubspot`;
 
-/** Temporal is down: every call is counted and refused as unreachable. */
-function downGateway(): TemporalGateway & { calls: number } {
-  const g = {
-    address: '127.0.0.1:1',
-    calls: 0,
-    async run<T>(_fn: (c: Client) => Promise<T>): Promise<T> {
-      g.calls += 1;
-      throw new TemporalUnavailableError('127.0.0.1:1');
-    },
-    ready: async () => false,
-    close: async () => undefined,
-  };
-  return g;
-}
-
 let slack: SlackEmulator;
-let temporal: ReturnType<typeof downGateway>;
+let temporal: ReturnType<typeof unreachableTemporal>;
 let logs: Record<string, unknown>[];
 let bridge: Bridge;
 
@@ -55,13 +38,13 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  temporal = downGateway();
+  temporal = unreachableTemporal();
   logs = [];
   bridge = await createBridge({
     temporal,
     taskQueue: 'unit',
     config,
-    secrets: { hubspotClientSecret: HUBSPOT_SECRET, slackSigningSecret: SLACK_SECRET, salesforceOrgId: SF_ORG_ID },
+    secrets: BRIDGE_SECRETS,
     publicUrl: PUBLIC_URL,
     slack: createSlackResponder({ token: slack.token, apiUrl: slack.apiUrl }),
     production: true,
@@ -411,11 +394,13 @@ describe('operations endpoints', () => {
 });
 
 describe('secrets', () => {
-  const base = { temporal: downGateway(), taskQueue: 'unit', config, log: () => undefined };
+  const base = { temporal: unreachableTemporal(), taskQueue: 'unit', config, log: () => undefined };
 
   test('production refuses to start without them, naming each missing variable', async () => {
-    await expect(createBridge({ ...base, production: true, secrets: {} })).rejects.toThrow(
-      new MissingSecretError(['HUBSPOT_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SALESFORCE_ORG_ID']),
+    const refusal = createBridge({ ...base, production: true, secrets: {} });
+    await expect(refusal).rejects.toBeInstanceOf(MissingSecretError);
+    await expect(refusal).rejects.toThrow(
+      'the bridge will not start in production without HUBSPOT_CLIENT_SECRET, SLACK_SIGNING_SECRET, SALESFORCE_ORG_ID: set them in the environment',
     );
     await expect(
       createBridge({ ...base, production: true, secrets: { hubspotClientSecret: 'a', salesforceOrgId: SF_ORG_ID } }),

@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSlackResponder } from '../../src/activities/slack/slack-responder';
 import { createBridge, type Bridge, type EventResult } from '../../src/client/bridge/server';
+import { findRep } from '../../src/domain/org';
 import {
   createLazyTemporalGateway,
   fixedTemporalGateway,
@@ -18,17 +19,16 @@ import { devServerEnv, sharedServers } from '../harness/temporal';
 import { handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead, studentLead } from '../support/leads';
 import {
-  HUBSPOT_SECRET,
+  BRIDGE_SECRETS,
   hubspotHeaders,
   lifecycleMqlEvent,
   nextEventId,
   outboundMessage,
   salesActivityEvent,
-  SF_ORG_ID,
-  SLACK_SECRET,
   slackHeaders,
   uniqueHubSpotId,
   until,
+  unusedPort,
 } from './support';
 
 const PUBLIC_URL = 'https://bridge.acme-analytics.example';
@@ -48,17 +48,27 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function bridgeFor(fx: HandoffFixture, temporal?: TemporalGateway): Promise<Bridge> {
-  return createBridge({
+/** Runs `fn` with a fresh fixture's worker and a bridge in front of it (on `temporal`, default the dev server). */
+async function withBridge(
+  fn: (fx: HandoffFixture, bridge: Bridge) => Promise<void>,
+  temporal?: TemporalGateway,
+): Promise<void> {
+  const fx = await handoffFixture(env);
+  const bridge = await createBridge({
     temporal: temporal ?? fixedTemporalGateway(env.client, sharedServers().devServer.address),
     taskQueue: fx.taskQueue,
     config: fx.config,
-    secrets: { hubspotClientSecret: HUBSPOT_SECRET, slackSigningSecret: SLACK_SECRET, salesforceOrgId: SF_ORG_ID },
+    secrets: BRIDGE_SECRETS,
     publicUrl: PUBLIC_URL,
     slack: createSlackResponder({ token: slack.token, apiUrl: slack.apiUrl }),
     production: true,
     log: () => undefined,
   });
+  try {
+    await fx.worker.runUntil(() => fn(fx, bridge));
+  } finally {
+    await bridge.close();
+  }
 }
 
 async function deliver(bridge: Bridge, events: unknown[]): Promise<{ status: number; results: EventResult[] }> {
@@ -90,10 +100,17 @@ function demoLead(fx: HandoffFixture): string {
   return lead.contactId;
 }
 
+/** A demo-request lead delivered as an MQL through the bridge, once its handoff waits for the first touch. */
+async function assignedLead(fx: HandoffFixture, bridge: Bridge) {
+  const id = demoLead(fx);
+  await deliver(bridge, [lifecycleMqlEvent(id)]);
+  const assigned = await atStage(id, 'awaiting_first_touch');
+  const { rep: owner, team } = findRep(fx.config, assigned.owner!.repId)!;
+  return { id, assigned, owner, team };
+}
+
 test('the same webhook delivered 3 times at once, and an older event after it, make one execution', async () => {
-  const fx = await handoffFixture(env);
-  const bridge = await bridgeFor(fx);
-  await fx.worker.runUntil(async () => {
+  await withBridge(async (fx, bridge) => {
     const id = demoLead(fx);
     const t0 = Date.now();
     const mql = lifecycleMqlEvent(id, { occurredAt: t0 });
@@ -131,13 +148,10 @@ test('the same webhook delivered 3 times at once, and an older event after it, m
     expect((await handle.describe()).runId).not.toBe(run);
     await terminate(id);
   });
-  await bridge.close();
 });
 
 test('a 100-event batch: 40 starts, their 40 duplicates and 20 ignored events, each answered', async () => {
-  const fx = await handoffFixture(env);
-  const bridge = await bridgeFor(fx);
-  await fx.worker.runUntil(async () => {
+  await withBridge(async (fx, bridge) => {
     const ids = Array.from({ length: 40 }, () => {
       const lead = studentLead({ contactId: uniqueHubSpotId() });
       fx.world.contacts.set(lead.contactId, lead);
@@ -164,13 +178,10 @@ test('a 100-event batch: 40 starts, their 40 duplicates and 20 ignored events, e
     );
     expect(outcomes.every((o) => o.outcome === 'disqualified')).toBe(true);
   });
-  await bridge.close();
 });
 
 test('Temporal down → 503 and nothing started; the retry succeeds once it is back', async () => {
-  const fx = await handoffFixture(env);
-  const dead = await deadAddress();
-  let target = dead;
+  let target = `127.0.0.1:${await unusedPort()}`;
   const gateway = createLazyTemporalGateway({
     address: 'the Temporal under test',
     connect: async () =>
@@ -180,9 +191,8 @@ test('Temporal down → 503 and nothing started; the retry succeeds once it is b
       }),
     timeouts: { connectWaitMs: 1_500 },
   });
-  const bridge = await bridgeFor(fx, gateway);
   try {
-    await fx.worker.runUntil(async () => {
+    await withBridge(async (fx, bridge) => {
       const id = demoLead(fx);
       const events = [lifecycleMqlEvent(id)];
       expect((await bridge.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
@@ -203,9 +213,8 @@ test('Temporal down → 503 and nothing started; the retry succeeds once it is b
       expect((await bridge.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
       await atStage(id, 'awaiting_first_touch');
       await terminate(id);
-    });
+    }, gateway);
   } finally {
-    await bridge.close();
     await gateway.close();
   }
 });
@@ -243,16 +252,9 @@ describe('Slack buttons on the DM run the workflow’s updates', () => {
     bridge.app.inject({ method: 'POST', url: '/slack/interactions', headers: slackHeaders(body), payload: body });
 
   test('non-owner refused privately; reached out → first touch; Accept → accepted, the DM updated each time', async () => {
-    const fx = await handoffFixture(env);
-    const bridge = await bridgeFor(fx);
-    await fx.worker.runUntil(async () => {
-      const id = demoLead(fx);
-      await deliver(bridge, [lifecycleMqlEvent(id)]);
-      const assigned = await atStage(id, 'awaiting_first_touch');
-      const owner = fx.config.teams.flatMap((t) => t.reps).find((r) => r.id === assigned.owner!.repId)!;
-      const other = fx.config.teams
-        .find((t) => t.id === assigned.team)!
-        .reps.find((r) => r.id !== owner.id && r.slackUserId !== undefined)!;
+    await withBridge(async (fx, bridge) => {
+      const { id, owner, team } = await assignedLead(fx, bridge);
+      const other = team.reps.find((r) => r.id !== owner.id && r.slackUserId !== undefined)!;
       const wf = JSON.stringify({ wf: handoffWorkflowId('hubspot', id) });
 
       const refused = await press(bridge, form(other.slackUserId!, 'handoff_accept', wf));
@@ -285,17 +287,11 @@ describe('Slack buttons on the DM run the workflow’s updates', () => {
       expect(metrics).toContain('handoff_bridge_outcomes_total{route="/slack/interactions",outcome="updated"} 1');
       expect(metrics).toContain('handoff_bridge_outcomes_total{route="/slack/interactions",outcome="refused"} 1');
     });
-    await bridge.close();
   });
 
   test('a Reject option runs the reject update with the picked reason', async () => {
-    const fx = await handoffFixture(env);
-    const bridge = await bridgeFor(fx);
-    await fx.worker.runUntil(async () => {
-      const id = demoLead(fx);
-      await deliver(bridge, [lifecycleMqlEvent(id)]);
-      const assigned = await atStage(id, 'awaiting_first_touch');
-      const owner = fx.config.teams.flatMap((t) => t.reps).find((r) => r.id === assigned.owner!.repId)!;
+    await withBridge(async (fx, bridge) => {
+      const { id, owner } = await assignedLead(fx, bridge);
       const value = JSON.stringify({ wf: handoffWorkflowId('hubspot', id), reason: 'no_budget_signal' });
       expect((await press(bridge, form(owner.slackUserId!, 'handoff_reject', value, true))).statusCode).toBe(200);
       const result = await env.client.workflow.getHandle(handoffWorkflowId('hubspot', id)).result();
@@ -303,19 +299,13 @@ describe('Slack buttons on the DM run the workflow’s updates', () => {
       // Rejecting without a logged touch counts as the first touch.
       expect(fx.world.chatUpdates.map((u) => u.state.kind)).toEqual(['reached_out', 'rejected']);
     });
-    await bridge.close();
   });
 });
 
 test('a Salesforce outbound message for a rep’s call stops the SLA ladder, once; the SOAP Ack every time', async () => {
-  const fx = await handoffFixture(env);
-  const bridge = await bridgeFor(fx);
-  await fx.worker.runUntil(async () => {
-    const id = demoLead(fx);
-    await deliver(bridge, [lifecycleMqlEvent(id)]);
-    const assigned = await atStage(id, 'awaiting_first_touch');
+  await withBridge(async (fx, bridge) => {
+    const { id, assigned, owner } = await assignedLead(fx, bridge);
     expect(assigned.nextDeadline?.what).toBe('reminder');
-    const owner = fx.config.teams.flatMap((t) => t.reps).find((r) => r.id === assigned.owner!.repId)!;
     const message = outboundMessage([
       {
         id: '04l5g00000Notif1AAA',
@@ -352,17 +342,12 @@ test('a Salesforce outbound message for a rep’s call stops the SLA ladder, onc
     expect(after.timeline.filter((e) => e.event.startsWith('SLA rung'))).toHaveLength(0);
     await terminate(id);
   });
-  await bridge.close();
 });
 
 test('HubSpot rep activity signals a running handoff and is acknowledged for a contact without one', async () => {
-  const fx = await handoffFixture(env);
-  const bridge = await bridgeFor(fx);
-  await fx.worker.runUntil(async () => {
-    const id = demoLead(fx);
+  await withBridge(async (fx, bridge) => {
+    const { id } = await assignedLead(fx, bridge);
     const stranger = uniqueHubSpotId();
-    await deliver(bridge, [lifecycleMqlEvent(id)]);
-    await atStage(id, 'awaiting_first_touch');
     const activity = salesActivityEvent(id, { eventId: nextEventId() });
     const { results } = await deliver(bridge, [activity, salesActivityEvent(stranger), activity]);
     expect(results.map((r) => r.outcome)).toEqual(['signalled', 'ignored', 'signalled']);
@@ -372,14 +357,4 @@ test('HubSpot rep activity signals a running handoff and is acknowledged for a c
     expect(touched.timeline.filter((e) => e.event === 'rep activity')).toHaveLength(0); // the re-delivery counted once
     await terminate(id);
   });
-  await bridge.close();
 });
-
-async function deadAddress(): Promise<string> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  await new Promise((r) => server.close(r));
-  return `127.0.0.1:${port}`;
-}

@@ -4,13 +4,11 @@
  * address; --help works on every command. Commands against a real server are in cli.temporal.test.ts.
  */
 import { Connection, Client } from '@temporalio/client';
-import { createServer, type AddressInfo } from 'node:net';
 import { createBridge, type Bridge } from '../../src/client/bridge/server';
 import { runCli } from '../../src/client/cli/main';
-import { TemporalUnavailableError, type TemporalGateway } from '../../src/client/temporal-gateway';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
-import { HUBSPOT_SECRET, SF_ORG_ID, SLACK_SECRET } from './support';
+import { BRIDGE_SECRETS, HUBSPOT_SECRET, unreachableTemporal, unusedPort } from './support';
 
 const config = loadOrgConfigFile(resolveOrgConfigPath());
 
@@ -148,15 +146,6 @@ describe('bad input → one-line error, exit 2, nothing contacted', () => {
   });
 });
 
-/** A port nothing listens on (fetch refuses the well-known "bad ports" like 9 outright). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 describe('unreachable → exit 3 naming the address tried', () => {
   test('Temporal', async () => {
     const r = await cli(['status', '1001'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, async () => {
@@ -168,14 +157,14 @@ describe('unreachable → exit 3 naming the address tried', () => {
   });
 
   test('the bridge', async () => {
-    const port = await deadPort();
+    const port = await unusedPort();
     const r = await cli(['simulate', 'demo-request', '--bridge', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(3);
     expect(r.err).toContain(`cannot reach the bridge at http://127.0.0.1:${port}: ECONNREFUSED`);
   });
 
   test('the Slack emulator', async () => {
-    const port = await deadPort();
+    const port = await unusedPort();
     const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(3);
     expect(r.err).toContain(`cannot reach the Slack emulator at http://127.0.0.1:${port}: ECONNREFUSED`);
@@ -185,22 +174,13 @@ describe('unreachable → exit 3 naming the address tried', () => {
 describe('simulate against a bridge whose Temporal is down', () => {
   let bridge: Bridge;
   let url: string;
-  let temporalCalls = 0;
+  const temporal = unreachableTemporal();
   beforeAll(async () => {
-    const temporal: TemporalGateway = {
-      address: '127.0.0.1:1',
-      run: async () => {
-        temporalCalls += 1;
-        throw new TemporalUnavailableError('127.0.0.1:1');
-      },
-      ready: async () => false,
-      close: async () => undefined,
-    };
     bridge = await createBridge({
       temporal,
       taskQueue: 'unit',
       config,
-      secrets: { hubspotClientSecret: HUBSPOT_SECRET, slackSigningSecret: SLACK_SECRET, salesforceOrgId: SF_ORG_ID },
+      secrets: BRIDGE_SECRETS,
       production: true,
       log: () => undefined,
     });
@@ -216,7 +196,7 @@ describe('simulate against a bridge whose Temporal is down', () => {
       /the bridge at http:\/\/127\.0\.0\.1:\d+ cannot reach Temporal: Temporal at 127\.0\.0\.1:1 is unreachable/,
     );
     expect(r.code).toBe(3);
-    expect(temporalCalls).toBe(1);
+    expect(temporal.calls).toBe(1);
   });
 
   test('signed with the wrong secret: the bridge refuses, exit 1 with its reason', async () => {

@@ -6,7 +6,6 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createServer, type AddressInfo } from 'node:net';
 import { createHandoffActivities } from '../../src/activities/handoff-activities';
 import { deterministicSummariser } from '../../src/activities/summariser';
 import { createPorts } from '../../src/activities/wiring';
@@ -17,7 +16,15 @@ import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { handoffWorkflowId, type HandoffStatus } from '../../src/workflows/definitions';
 import { createTestWorker, devServerEnv, sharedServers, uniqueTaskQueue } from '../harness/temporal';
 import { sampleOrg } from '../support/handoff-fixture';
-import { cloneSandboxContact, HUBSPOT_SECRET, hubspotHeaders, SF_ORG_ID, SLACK_SECRET, until } from './support';
+import {
+  cloneSandboxContact,
+  HUBSPOT_SECRET,
+  hubspotHeaders,
+  SF_ORG_ID,
+  SLACK_SECRET,
+  until,
+  unusedPort,
+} from './support';
 
 const config = sampleOrg();
 let env: TestWorkflowEnvironment;
@@ -45,7 +52,7 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: SLACK_SECRET,
     SALESFORCE_ORG_ID: SF_ORG_ID,
     NODE_ENV: 'production',
-    BRIDGE_PORT: String(await freePort()),
+    BRIDGE_PORT: String(await unusedPort()),
   };
   bridge = await startBridge({
     env: loadEnv(processEnv),
@@ -169,11 +176,3 @@ test('`handoff simulate fails-icp` sends a signed webhook the bridge accepts; th
     expect(outcome.status.disqualificationReasons.join(' ')).toMatch(/gmail\.com|student/i);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}

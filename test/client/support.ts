@@ -2,13 +2,48 @@
  * Requests as HubSpot, Salesforce and Slack send them, for the bridge tests: signed with the documented
  * algorithms, shaped like the senders' documentation and the sandbox emulators.
  */
+import type { Client } from '@temporalio/client';
 import { createHmac } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import type { BridgeSecrets } from '../../src/client/bridge/secrets';
+import { TemporalUnavailableError, type TemporalGateway } from '../../src/client/temporal-gateway';
 import { SANDBOX_ORG_ID } from '../../src/sandbox/salesforce/seed';
 
 export const HUBSPOT_SECRET = 'test-hubspot-client-secret';
 export const SLACK_SECRET = 'test-slack-signing-secret';
 export const SF_ORG_ID = SANDBOX_ORG_ID;
 export const PORTAL_ID = 4410001;
+
+/** The secrets the test bridges are created with (createBridge's `secrets`). */
+export const BRIDGE_SECRETS: BridgeSecrets = {
+  hubspotClientSecret: HUBSPOT_SECRET,
+  slackSigningSecret: SLACK_SECRET,
+  salesforceOrgId: SF_ORG_ID,
+};
+
+/** A gateway whose Temporal is down: every call is counted and refused as unreachable. */
+export function unreachableTemporal(address = '127.0.0.1:1'): TemporalGateway & { calls: number } {
+  const gateway = {
+    address,
+    calls: 0,
+    async run<T>(_fn: (c: Client) => Promise<T>): Promise<T> {
+      gateway.calls += 1;
+      throw new TemporalUnavailableError(address);
+    },
+    ready: async () => false,
+    close: async () => undefined,
+  };
+  return gateway;
+}
+
+/** A loopback port nothing listens on (fetch refuses the well-known "bad ports" such as 9 outright). */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** X-HubSpot-Signature-v3 headers for a POST of `body` to `uri` (computed here, independently of the bridge). */
 export function hubspotHeaders(uri: string, body: string, opts: { secret?: string; timestampMs?: number } = {}) {
