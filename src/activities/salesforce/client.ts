@@ -13,15 +13,25 @@ import { Connection, type TokenResponse } from 'jsforce';
 import { toServiceError, type ErrorMappingOptions, type OperationContext } from './errors';
 import { SalesforceTransport } from './transport';
 
-export interface SalesforceConnectionOptions extends ErrorMappingOptions {
+/** Where the org is and how to obtain a session (from the environment; never logged). */
+export interface SalesforceCredentials {
+  /** https://login.salesforce.com, https://test.salesforce.com or the org's My Domain URL. */
   loginUrl: string;
+  /** Needed only with `accessToken`; otherwise the token endpoint says where the org lives. */
   instanceUrl?: string;
+  /** Connected app consumer key and secret. */
   clientId?: string;
   clientSecret?: string;
+  /** Refresh-token flow (preferred). */
   refreshToken?: string;
+  /** OAuth username-password flow (password + security token when the org requires it). */
   username?: string;
   password?: string;
+  /** A session to start with; renewed through the refresh token or username/password when it expires. */
   accessToken?: string;
+}
+
+export interface SalesforceConnectionOptions extends SalesforceCredentials, ErrorMappingOptions {
   apiVersion: string;
   requestTimeoutMs: number;
 }

@@ -6,7 +6,7 @@
  */
 import type { OrgConfig } from '../../domain/org-config';
 import type { PushPort, SalesCrm } from '../ports';
-import { SalesforceClient } from './client';
+import { SalesforceClient, type SalesforceCredentials } from './client';
 import { SalesforcePush } from './push';
 import { isRecordId, QUEUE_PREFIX, USER_PREFIX } from './records';
 import { SalesforceSalesCrm } from './sales-crm';
@@ -14,21 +14,7 @@ import { SalesforceSalesCrm } from './sales-crm';
 export { handoffKeyValue, soqlContains, soqlString } from './records';
 export { SalesforceHttpError } from './transport';
 
-export interface SalesforceAdapterOptions {
-  /** https://login.salesforce.com, https://test.salesforce.com or the org's My Domain URL. */
-  loginUrl: string;
-  /** Needed only with `accessToken`; otherwise the token endpoint says where the org lives. */
-  instanceUrl?: string;
-  /** Connected app consumer key and secret. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Refresh-token flow (preferred). */
-  refreshToken?: string;
-  /** OAuth username-password flow (password + security token when the org requires it). */
-  username?: string;
-  password?: string;
-  /** A session to start with; renewed through the refresh token or username/password when it expires. */
-  accessToken?: string;
+export interface SalesforceAdapterOptions extends SalesforceCredentials {
   /** REST API version, 46.0 or later (custom notifications, upsert answering 200). Default 62.0. */
   apiVersion?: string;
   config: OrgConfig;
@@ -112,14 +98,7 @@ export function createSalesforceAdapters(opts: SalesforceAdapterOptions): Salesf
   }
 
   const client = new SalesforceClient({
-    loginUrl: opts.loginUrl,
-    instanceUrl: opts.instanceUrl,
-    clientId: opts.clientId,
-    clientSecret: opts.clientSecret,
-    refreshToken: opts.refreshToken,
-    username: opts.username,
-    password: opts.password,
-    accessToken: opts.accessToken,
+    ...opts,
     apiVersion,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     requestLimitRetryAfterSeconds: opts.requestLimitRetryAfterSeconds ?? 300,
