@@ -65,7 +65,7 @@ export function verifyHubSpotSignatureV3(input: {
   timestamp: string | undefined;
   nowMs: number;
 }): SignatureCheck {
-  const ts = checkTimestamp(input.timestamp, 'x-hubspot-request-timestamp', 'milliseconds', input.nowMs, 1);
+  const ts = checkTimestamp(input.timestamp, 'x-hubspot-request-timestamp', 'milliseconds', input.nowMs);
   if (!ts.ok) return ts;
   const field = 'x-hubspot-signature-v3';
   if (!input.signature) return fail('missing', field, 'the HubSpot v3 signature header', 'missing signature');
@@ -95,7 +95,7 @@ export function verifySlackSignature(input: {
   timestamp: string | undefined;
   nowMs: number;
 }): SignatureCheck {
-  const ts = checkTimestamp(input.timestamp, 'x-slack-request-timestamp', 'seconds', input.nowMs, 1000);
+  const ts = checkTimestamp(input.timestamp, 'x-slack-request-timestamp', 'seconds', input.nowMs);
   if (!ts.ok) return ts;
   const field = 'x-slack-signature';
   if (!input.signature) return fail('missing', field, 'the Slack request signature header', 'missing signature');
@@ -118,11 +118,10 @@ function checkTimestamp(
   field: string,
   unit: 'seconds' | 'milliseconds',
   nowMs: number,
-  msPerUnit: number,
 ): SignatureCheck {
   if (!raw) return fail('missing', field, `the request timestamp (epoch ${unit})`, 'missing timestamp');
   if (!/^\d{1,16}$/.test(raw.trim())) return fail('malformed', field, `epoch ${unit} as digits`, 'malformed timestamp');
-  const ageMs = nowMs - Number(raw.trim()) * msPerUnit;
+  const ageMs = nowMs - Number(raw.trim()) * (unit === 'seconds' ? 1000 : 1);
   if (ageMs > SIGNATURE_MAX_AGE_MS) {
     return fail('stale', field, 'a timestamp less than 5 minutes old', 'stale timestamp (replay window is 5 minutes)');
   }
