@@ -32,6 +32,9 @@ const CLOSE_NOTES: Record<'reassigned' | 'cancelled', string> = {
   cancelled: 'Closed by the MQL handoff: the handoff ended (accepted, rejected or closed elsewhere).',
 };
 
+/** The argument the SalesCrm port gives a method, declared once in ports.ts. */
+type Input<M extends Exclude<keyof SalesCrm, 'system'>> = Parameters<SalesCrm[M]>[0];
+
 export class HubSpotSalesCrm implements SalesCrm {
   readonly system = 'hubspot' as const;
 
@@ -64,7 +67,7 @@ export class HubSpotSalesCrm implements SalesCrm {
     };
   }
 
-  async assignOwner(input: { lead: LeadSnapshot; ownerId: string; handoffWorkflowId: string }): Promise<ExternalRef> {
+  async assignOwner(input: Input<'assignOwner'>): Promise<ExternalRef> {
     const contactId = requireRecordId('assign owner', 'contact', input.lead.contactId);
     const ownerId = this.ownerId('assign owner', `contact ${contactId}`, input.ownerId);
     const properties = { hubspot_owner_id: ownerId, [CONTACT_PROPERTY.workflowId]: input.handoffWorkflowId };
@@ -74,14 +77,14 @@ export class HubSpotSalesCrm implements SalesCrm {
     return this.contactRef(contactId);
   }
 
-  async removeOwner(input: { lead: LeadSnapshot }): Promise<void> {
+  async removeOwner(input: Input<'removeOwner'>): Promise<void> {
     const contactId = requireRecordId('remove owner', 'contact', input.lead.contactId);
     await callHubSpot({ operation: 'remove owner', object: `contact ${contactId}` }, () =>
       this.apis.contacts.update(contactId, { properties: { hubspot_owner_id: '' } }),
     );
   }
 
-  async createDeal(input: { lead: LeadSnapshot; ownerId: string; name: string; key: string }): Promise<ExternalRef> {
+  async createDeal(input: Input<'createDeal'>): Promise<ExternalRef> {
     const operation = 'create deal';
     const key = this.key(operation, input.key);
     const object = `deal with key ${key}`;
@@ -122,14 +125,7 @@ export class HubSpotSalesCrm implements SalesCrm {
     };
   }
 
-  async createTask(input: {
-    lead: LeadSnapshot;
-    ownerId: string;
-    subject: string;
-    body: string;
-    dueAt: string;
-    key: string;
-  }): Promise<ExternalRef> {
+  async createTask(input: Input<'createTask'>): Promise<ExternalRef> {
     const operation = 'create task';
     const key = this.key(operation, input.key);
     const object = `task with key ${key}`;
@@ -170,7 +166,7 @@ export class HubSpotSalesCrm implements SalesCrm {
     return this.taskRef(created.id, contactId);
   }
 
-  async closeTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void> {
+  async closeTask(input: Input<'closeTask'>): Promise<void> {
     const operation = 'close task';
     const taskId = requireRecordId(operation, 'task', input.taskId);
     const object = `task ${taskId}`;

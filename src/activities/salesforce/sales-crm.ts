@@ -70,6 +70,9 @@ const CLOSE_NOTES: Record<'reassigned' | 'cancelled', string> = {
   cancelled: 'Closed by the MQL handoff: the handoff ended before first touch.',
 };
 
+/** The argument the SalesCrm port gives a method, declared once in ports.ts. */
+type Input<M extends Exclude<keyof SalesCrm, 'system'>> = Parameters<SalesCrm[M]>[0];
+
 export class SalesforceSalesCrm implements SalesCrm {
   readonly system = 'salesforce' as const;
   private readonly recordType: SalesRecordType;
@@ -99,7 +102,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
-  async assignOwner(input: { lead: LeadSnapshot; ownerId: string; handoffWorkflowId: string }): Promise<ExternalRef> {
+  async assignOwner(input: Input<'assignOwner'>): Promise<ExternalRef> {
     const operation = 'assign owner';
     const contactId = this.requireContactId(operation, input.lead);
     if (!isRecordId(input.ownerId, ...this.ownerPrefixes())) {
@@ -125,7 +128,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
-  async removeOwner(input: { lead: LeadSnapshot }): Promise<void> {
+  async removeOwner(input: Input<'removeOwner'>): Promise<void> {
     const operation = 'remove owner';
     const contactId = this.requireContactId(operation, input.lead);
     const ctx = { operation, object: this.recordLabel(contactId), sent: { OwnerId: this.opts.nurtureOwnerId } };
@@ -137,7 +140,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
-  async createDeal(input: { lead: LeadSnapshot; ownerId: string; name: string; key: string }): Promise<ExternalRef> {
+  async createDeal(input: Input<'createDeal'>): Promise<ExternalRef> {
     const operation = 'create opportunity';
     if (!isRecordId(input.ownerId, USER_PREFIX)) {
       throw invalidInput(operation, 'ownerId', input.ownerId, 'a Salesforce user id (005…)');
@@ -166,14 +169,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
-  async createTask(input: {
-    lead: LeadSnapshot;
-    ownerId: string;
-    subject: string;
-    body: string;
-    dueAt: string;
-    key: string;
-  }): Promise<ExternalRef> {
+  async createTask(input: Input<'createTask'>): Promise<ExternalRef> {
     const operation = 'create task';
     const contactId = this.requireContactId(operation, input.lead);
     if (!isRecordId(input.ownerId, USER_PREFIX)) {
@@ -210,7 +206,7 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
-  async closeTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void> {
+  async closeTask(input: Input<'closeTask'>): Promise<void> {
     const operation = 'close task';
     if (!isRecordId(input.taskId, TASK_PREFIX)) {
       throw invalidInput(operation, 'taskId', input.taskId, 'a Salesforce task id (00T…)');
