@@ -61,6 +61,20 @@ const str = (name: string, label: string, length: number, extra: Partial<FieldDe
   ...extra,
 });
 
+/** First, last and full name, as User, Lead and Contact have them (the platform derives Name). */
+const personNameFields: FieldDef[] = [
+  str('FirstName', 'First Name', 40),
+  str('LastName', 'Last Name', 80, { required: true }),
+  str('Name', 'Full Name', 121, { readOnly: true }),
+];
+
+const description = (label = 'Description'): FieldDef => ({
+  name: 'Description',
+  label,
+  type: 'textarea',
+  length: 32000,
+});
+
 /** The custom field holding the HubSpot contact id on Lead and Contact (External ID, Unique). */
 export const HUBSPOT_ID_FIELD = 'HubSpot_Contact_Id__c';
 /** The custom field holding the handoff's idempotency key on Opportunity (External ID, Unique) and Task (plain text). */
@@ -93,7 +107,13 @@ export const LEAD_STATUSES = [
   'Closed - Converted',
   'Closed - Not Converted',
 ];
-const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
+
+const leadSourceField: FieldDef = {
+  name: 'LeadSource',
+  label: 'Lead Source',
+  type: 'picklist',
+  picklist: { values: ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], restricted: false },
+};
 
 export const OBJECTS: ObjectDef[] = [
   {
@@ -103,9 +123,7 @@ export const OBJECTS: ObjectDef[] = [
     fields: [
       ...systemFields,
       str('Username', 'Username', 80, { required: true }),
-      str('FirstName', 'First Name', 40),
-      str('LastName', 'Last Name', 80, { required: true }),
-      str('Name', 'Full Name', 121, { readOnly: true }),
+      ...personNameFields,
       { name: 'Email', label: 'Email', type: 'email', required: true },
       { name: 'IsActive', label: 'Active', type: 'boolean', defaultValue: true },
     ],
@@ -151,20 +169,13 @@ export const OBJECTS: ObjectDef[] = [
     keyPrefix: '00Q',
     fields: [
       ...systemFields,
-      str('FirstName', 'First Name', 40),
-      str('LastName', 'Last Name', 80, { required: true }),
-      str('Name', 'Full Name', 121, { readOnly: true }),
+      ...personNameFields,
       str('Company', 'Company', 255, { required: true }),
       { name: 'Email', label: 'Email', type: 'email' },
       str('Title', 'Title', 128),
       { name: 'Phone', label: 'Phone', type: 'phone', length: 40 },
       str('Country', 'Country', 80),
-      {
-        name: 'LeadSource',
-        label: 'Lead Source',
-        type: 'picklist',
-        picklist: { values: LEAD_SOURCES, restricted: false },
-      },
+      leadSourceField,
       {
         name: 'Status',
         label: 'Status',
@@ -175,7 +186,7 @@ export const OBJECTS: ObjectDef[] = [
       },
       { name: 'OwnerId', label: 'Owner ID', type: 'reference', referenceTo: ['User', 'Group'] },
       { name: 'IsConverted', label: 'Converted', type: 'boolean', readOnly: true, defaultValue: false },
-      { name: 'Description', label: 'Description', type: 'textarea', length: 32000 },
+      description(),
       str(HUBSPOT_ID_FIELD, 'HubSpot Contact ID', 64, { externalId: true, unique: true }),
     ],
   },
@@ -184,22 +195,15 @@ export const OBJECTS: ObjectDef[] = [
     keyPrefix: '003',
     fields: [
       ...systemFields,
-      str('FirstName', 'First Name', 40),
-      str('LastName', 'Last Name', 80, { required: true }),
-      str('Name', 'Full Name', 121, { readOnly: true }),
+      ...personNameFields,
       { name: 'Email', label: 'Email', type: 'email' },
       str('Title', 'Title', 128),
       { name: 'Phone', label: 'Business Phone', type: 'phone', length: 40 },
       str('MailingCountry', 'Mailing Country', 80),
-      {
-        name: 'LeadSource',
-        label: 'Lead Source',
-        type: 'picklist',
-        picklist: { values: LEAD_SOURCES, restricted: false },
-      },
+      leadSourceField,
       { name: 'AccountId', label: 'Account ID', type: 'reference', referenceTo: ['Account'] },
       { name: 'OwnerId', label: 'Owner ID', type: 'reference', referenceTo: ['User'] },
-      { name: 'Description', label: 'Description', type: 'textarea', length: 32000 },
+      description(),
       // External ID without Unique here, as in orgs whose duplicate contacts share a HubSpot id: upsert answers 300.
       str(HUBSPOT_ID_FIELD, 'HubSpot Contact ID', 64, { externalId: true }),
     ],
@@ -220,13 +224,8 @@ export const OBJECTS: ObjectDef[] = [
       { name: 'CloseDate', label: 'Close Date', type: 'date', required: true },
       { name: 'AccountId', label: 'Account ID', type: 'reference', referenceTo: ['Account'] },
       { name: 'OwnerId', label: 'Owner ID', type: 'reference', referenceTo: ['User'] },
-      {
-        name: 'LeadSource',
-        label: 'Lead Source',
-        type: 'picklist',
-        picklist: { values: LEAD_SOURCES, restricted: false },
-      },
-      { name: 'Description', label: 'Description', type: 'textarea', length: 32000 },
+      leadSourceField,
+      description(),
       { name: 'IsClosed', label: 'Closed', type: 'boolean', readOnly: true },
       { name: 'IsWon', label: 'Won', type: 'boolean', readOnly: true },
       str(HANDOFF_KEY_FIELD, 'Handoff Key', 255, { externalId: true, unique: true }),
@@ -238,7 +237,7 @@ export const OBJECTS: ObjectDef[] = [
     fields: [
       ...systemFields,
       str('Subject', 'Subject', 255),
-      { name: 'Description', label: 'Comments', type: 'textarea', length: 32000 },
+      description('Comments'),
       { name: 'OwnerId', label: 'Assigned To ID', type: 'reference', referenceTo: ['User'] },
       { name: 'WhoId', label: 'Name ID', type: 'reference', referenceTo: ['Lead', 'Contact'] },
       { name: 'WhatId', label: 'Related To ID', type: 'reference', referenceTo: ['Account', 'Opportunity'] },
