@@ -50,6 +50,13 @@ export function formatDateTime(d: Date): string {
   return d.toISOString().replace('Z', '+0000');
 }
 
+/** A value checked against its field: the value to store, or the error the platform answers with. */
+type FieldCheck = { value: unknown } | { error: SalesforceErrorBody };
+
+function fieldError(field: FieldDef, errorCode: string, message: string, fields = [field.name]): FieldCheck {
+  return { error: { errorCode, message, fields } };
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const key15 = (id: string): string => id.slice(0, 15);
@@ -451,16 +458,10 @@ export class SalesforceOrg {
     return values;
   }
 
-  private fieldValue(
-    object: ObjectDef,
-    field: FieldDef,
-    raw: unknown,
-  ): { value: unknown } | { error: SalesforceErrorBody } {
-    const err = (errorCode: string, message: string, fields: string[] = [field.name]) => ({
-      error: { errorCode, message, fields },
-    });
+  private fieldValue(object: ObjectDef, field: FieldDef, raw: unknown): FieldCheck {
     const parseError = (kind: string) =>
-      err(
+      fieldError(
+        field,
         'JSON_PARSER_ERROR',
         `Cannot deserialize instance of ${kind} from ${typeof raw === 'string' ? 'VALUE_STRING' : 'VALUE'} value ${String(raw)} or request may be missing a required field`,
         [],
@@ -488,13 +489,18 @@ export class SalesforceOrg {
         if (typeof raw === 'object') return parseError('string');
         const value = String(raw);
         if (field.length !== undefined && value.length > field.length) {
-          return err('STRING_TOO_LONG', `${field.label}: data value too large: ${value} (max length=${field.length})`);
+          return fieldError(
+            field,
+            'STRING_TOO_LONG',
+            `${field.label}: data value too large: ${value} (max length=${field.length})`,
+          );
         }
         if (field.type === 'email' && !EMAIL.test(value)) {
-          return err('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${value}`);
+          return fieldError(field, 'INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${value}`);
         }
         if (field.picklist?.restricted && !field.picklist.values.includes(value)) {
-          return err(
+          return fieldError(
+            field,
             'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
             `${field.label}: bad value for restricted picklist field: ${value}`,
           );
@@ -504,27 +510,21 @@ export class SalesforceOrg {
     }
   }
 
-  private referenceValue(
-    object: ObjectDef,
-    field: FieldDef,
-    raw: unknown,
-  ): { value: unknown } | { error: SalesforceErrorBody } {
-    const err = (errorCode: string, message: string, fields: string[] = [field.name]) => ({
-      error: { errorCode, message, fields },
-    });
+  private referenceValue(object: ObjectDef, field: FieldDef, raw: unknown): FieldCheck {
     if (typeof raw !== 'string' || !isSalesforceId(raw)) {
-      return err('MALFORMED_ID', `${field.label}: id value of incorrect type: ${String(raw)}`);
+      return fieldError(field, 'MALFORMED_ID', `${field.label}: id value of incorrect type: ${String(raw)}`);
     }
     const target = this.schema.objectForId(raw);
     if (!target || !(field.referenceTo ?? []).includes(target.name)) {
-      return err('FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${raw}`);
+      return fieldError(field, 'FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${raw}`);
     }
     const found = this.table(target).get(key15(raw));
     if (!found || found.IsDeleted) {
-      return err('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`);
+      return fieldError(field, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`);
     }
     if (field.name === 'OwnerId' && target.name === 'User' && found.IsActive !== true) {
-      return err(
+      return fieldError(
+        field,
         'INACTIVE_OWNER_OR_USER',
         `operation performed with inactive user [${found.Id}] as owner of ${object.name.toLowerCase()}`,
         [],
