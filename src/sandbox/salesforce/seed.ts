@@ -5,6 +5,7 @@
  * Initrode (initrode.example) with an open opportunity owned by Farid Haddad — the dedupe scenario — and Globex
  * whose only opportunity is closed.
  */
+import { findRep } from '../../domain/org';
 import type { OrgConfig } from '../../domain/org-config';
 import type { SalesforceOrg } from './org';
 
@@ -102,9 +103,5 @@ export function seedDemoOrg(org: SalesforceOrg, config: OrgConfig, now: Date = n
 }
 
 function userIdOf(config: OrgConfig, repId: string): string {
-  for (const team of config.teams) {
-    const rep = team.reps.find((r) => r.id === repId);
-    if (rep?.crmOwnerIds.salesforce) return rep.crmOwnerIds.salesforce;
-  }
-  return SANDBOX_INTEGRATION_USER_ID;
+  return findRep(config, repId)?.rep.crmOwnerIds.salesforce ?? SANDBOX_INTEGRATION_USER_ID;
 }
