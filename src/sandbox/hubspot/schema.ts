@@ -3,6 +3,7 @@
  * HubSpot-defined properties (a faithful subset), the HUBSPOT_DEFINED association types and the default deal
  * pipeline.
  */
+import { LIFECYCLE_STAGES } from '../../domain/lead';
 import { badRequest } from './errors';
 
 export const OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tasks', 'notes'] as const;
@@ -16,13 +17,16 @@ export const OBJECT_TYPE_IDS: Record<ObjectType, string> = {
   notes: '0-46',
 };
 
-const ALIASES: Record<string, ObjectType> = {
-  contact: 'contacts',
-  company: 'companies',
-  deal: 'deals',
-  task: 'tasks',
-  note: 'notes',
+/** "contact", "company"…: how HubSpot names one record of a type in messages and group names. */
+export const SINGULAR: Record<ObjectType, string> = {
+  contacts: 'contact',
+  companies: 'company',
+  deals: 'deal',
+  tasks: 'task',
+  notes: 'note',
 };
+
+const ALIASES: Record<string, ObjectType> = Object.fromEntries(OBJECT_TYPES.map((t) => [SINGULAR[t], t]));
 
 /** "contacts", "contact", "CONTACT" or "0-1" → "contacts"; anything else is HubSpot's 400. */
 export function resolveObjectType(raw: string): ObjectType {
@@ -73,16 +77,7 @@ export interface PropertyGroup {
 }
 
 /** Lifecycle stages in HubSpot's order; "other" sorts last. */
-export const LIFECYCLE_ORDER = [
-  'subscriber',
-  'lead',
-  'marketingqualifiedlead',
-  'salesqualifiedlead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'other',
-] as const;
+export const LIFECYCLE_ORDER = [...LIFECYCLE_STAGES, 'other'] as const;
 
 const LIFECYCLE_LABELS: Record<string, string> = {
   subscriber: 'Subscriber',
@@ -245,9 +240,14 @@ function label(name: string): string {
   return name.replace(/^hs_/, '').replace(/_/g, ' ');
 }
 
+/** The property group HubSpot files an object type's own properties under: contactinformation, dealinformation… */
+function builtInGroupName(type: ObjectType): string {
+  return `${SINGULAR[type]}information`;
+}
+
 /** HubSpot-defined properties of each object type, fresh copies for one portal. */
 export function builtInProperties(type: ObjectType, at: string): PropertyDefinition[] {
-  const groupName = type === 'contacts' ? 'contactinformation' : `${type.replace(/s$/, '')}information`;
+  const groupName = builtInGroupName(type);
   return BUILT_IN[type].map((spec, displayOrder) => {
     const propertyType = spec.type ?? 'string';
     const options = Array.isArray(spec.options)
@@ -282,8 +282,7 @@ export function builtInProperties(type: ObjectType, at: string): PropertyDefinit
 }
 
 export function builtInGroups(type: ObjectType): PropertyGroup[] {
-  const name = type === 'contacts' ? 'contactinformation' : `${type.replace(/s$/, '')}information`;
-  return [{ name, label: `${type.replace(/s$/, '')} information`, displayOrder: 0, archived: false }];
+  return [{ name: builtInGroupName(type), label: `${SINGULAR[type]} information`, displayOrder: 0, archived: false }];
 }
 
 /** One direction of a HUBSPOT_DEFINED association type. */
@@ -315,6 +314,11 @@ export const ASSOCIATION_TYPES: AssociationType[] = PAIRS.flatMap(([from, to, ty
   { from, to, typeId, inverseTypeId, label: typeLabel, isDefault: typeLabel === null },
   { from: to, to: from, typeId: inverseTypeId, inverseTypeId: typeId, label: typeLabel, isDefault: typeLabel === null },
 ]);
+
+/** The label of a HUBSPOT_DEFINED association type id ("Primary"), null for an unlabeled or unknown one. */
+export function associationLabel(typeId: number): string | null {
+  return ASSOCIATION_TYPES.find((t) => t.typeId === typeId)?.label ?? null;
+}
 
 export interface PipelineStage {
   id: string;

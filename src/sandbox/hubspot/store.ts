@@ -22,6 +22,7 @@ import {
   LIFECYCLE_ORDER,
   OBJECT_TYPE_IDS,
   OBJECT_TYPES,
+  SINGULAR,
   type ObjectType,
   type Pipeline,
   type PropertyDefinition,
@@ -155,14 +156,6 @@ const REQUIRED_ON_CREATE: Record<ObjectType, string[]> = {
   deals: ['dealname', 'dealstage'],
   tasks: ['hs_timestamp'],
   notes: ['hs_timestamp'],
-};
-
-const SINGULAR: Record<ObjectType, string> = {
-  contacts: 'contact',
-  companies: 'company',
-  deals: 'deal',
-  tasks: 'task',
-  notes: 'note',
 };
 
 const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
