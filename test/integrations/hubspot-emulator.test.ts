@@ -191,6 +191,50 @@ describe('HubSpot write rules', () => {
   });
 });
 
+describe('associations and paging', () => {
+  it('labels the Primary association type, on the labelled PUT and when listing', async () => {
+    const e = await start();
+    const deal = `/crm/v4/objects/deals/${DEMO_DEALS.initrodeOpen}/associations`;
+    const put = await call(e, 'PUT', `${deal}/companies/${DEMO_COMPANIES.initrode}`, [
+      { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 },
+    ]);
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ fromObjectTypeId: '0-3', toObjectTypeId: '0-2', labels: ['Primary'] });
+    const listed = (await (await call(e, 'GET', `${deal}/companies`)).json()) as {
+      results: { toObjectId: number; associationTypes: { typeId: number; label: string | null }[] }[];
+    };
+    expect(listed.results).toEqual([
+      {
+        toObjectId: Number(DEMO_COMPANIES.initrode),
+        associationTypes: [
+          { category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' },
+          { category: 'HUBSPOT_DEFINED', typeId: 341, label: null },
+        ],
+      },
+    ]);
+  });
+
+  it('pages owners with an offset cursor until none remain', async () => {
+    const e = await start();
+    const page = async (after?: string) =>
+      (await (await call(e, 'GET', `/crm/v3/owners?limit=4${after ? `&after=${after}` : ''}`)).json()) as {
+        results: { id: string }[];
+        paging?: { next: { after: string } };
+      };
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const p = await page(after);
+      ids.push(...p.results.map((o) => o.id));
+      after = p.paging?.next.after;
+    } while (after);
+    expect(ids).toEqual(e.store.owners.map((o) => o.id));
+    expect(ids).toHaveLength(10);
+    expect((await page()).paging).toEqual({ next: { after: '4' } });
+    expect((await page('8')).paging).toBeUndefined();
+  });
+});
+
 describe('seed and state', () => {
   it('seeds the org of the configuration: owners, lists, pipeline, custom properties', async () => {
     const e = await start();

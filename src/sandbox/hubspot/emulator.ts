@@ -18,7 +18,7 @@ import {
   serverErrorBody,
   unauthorized,
 } from './errors';
-import { OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema';
+import { associationLabel, OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema';
 import { seedDemoPortal } from './seed';
 import { HubSpotStore, type AssociationInput, type SearchRequest, type StoredObject } from './store';
 
@@ -280,20 +280,17 @@ function mountRoutes(
     const id = param(req, 'objectId');
     if (!store.get(type, id)) throw notFound(`${type} ${id} does not exist`, { id: [id] });
     const q = query(req);
-    const limit = clampLimit(first(q.limit), 500, 500);
-    const start = Number(first(q.after) ?? 0) || 0;
-    const all = store.associations(type, id, toType);
-    const page = all.slice(start, start + limit);
+    const page = pageOf(store.associations(type, id, toType), first(q.after), clampLimit(first(q.limit), 500, 500));
     return {
-      results: page.map((r) => ({
+      ...page,
+      results: page.results.map((r) => ({
         toObjectId: Number(r.toObjectId),
         associationTypes: r.typeIds.map((typeId) => ({
           category: 'HUBSPOT_DEFINED',
           typeId,
-          label: typeId === 1 || typeId === 2 || typeId === 5 || typeId === 6 ? 'Primary' : null,
+          label: associationLabel(typeId),
         })),
       })),
-      ...(start + limit < all.length ? { paging: { next: { after: String(start + limit) } } } : {}),
     };
   });
 
@@ -331,18 +328,21 @@ function mountRoutes(
       ? (req.body as { associationCategory?: string; associationTypeId?: number }[])
       : [];
     if (!specs.length) throw badRequest('Body must be a non-empty array of association specs');
+    const labels = new Set<string>();
     for (const spec of specs) {
       if (spec.associationCategory !== 'HUBSPOT_DEFINED') {
         throw badRequest(`associationCategory ${spec.associationCategory} is not supported by the sandbox`);
       }
-      store.associate(fromType, fromId, toType, toId, spec.associationTypeId);
+      const typeId = store.associate(fromType, fromId, toType, toId, spec.associationTypeId);
+      const label = associationLabel(typeId);
+      if (label) labels.add(label);
     }
     return {
       fromObjectTypeId: OBJECT_TYPE_IDS[fromType],
       fromObjectId: Number(fromId),
       toObjectTypeId: OBJECT_TYPE_IDS[toType],
       toObjectId: Number(toId),
-      labels: specs.some((s) => [1, 2, 5, 6].includes(Number(s.associationTypeId))) ? ['Primary'] : [],
+      labels: [...labels],
     };
   });
 
@@ -395,13 +395,8 @@ function mountRoutes(
     const q = query(req);
     const email = first(q.email)?.toLowerCase();
     const archived = first(q.archived) === 'true';
-    const limit = clampLimit(first(q.limit), 100, 500);
-    const start = Number(first(q.after) ?? 0) || 0;
     const owners = store.owners.filter((o) => o.archived === archived && (!email || o.email.toLowerCase() === email));
-    return {
-      results: owners.slice(start, start + limit),
-      ...(start + limit < owners.length ? { paging: { next: { after: String(start + limit) } } } : {}),
-    };
+    return pageOf(owners, first(q.after), clampLimit(first(q.limit), 100, 500));
   });
 
   route('GET', '/crm/v3/owners/:ownerId', (req, reply) => {
@@ -476,9 +471,10 @@ function mountRoutes(
           (before === undefined || Date.parse(e.occurredAt) < before),
       )
       .sort((a, b) => (Date.parse(a.occurredAt) - Date.parse(b.occurredAt)) * (ascending ? 1 : -1));
-    const start = Number(first(q.after) ?? 0) || 0;
+    const page = pageOf(events, first(q.after), limit);
     return {
-      results: events.slice(start, start + limit).map((e) => ({
+      ...page,
+      results: page.results.map((e) => ({
         objectType: e.objectType,
         objectId: e.objectId,
         eventType: e.eventType,
@@ -486,7 +482,6 @@ function mountRoutes(
         id: e.id,
         properties: e.properties,
       })),
-      ...(start + limit < events.length ? { paging: { next: { after: String(start + limit) } } } : {}),
     };
   });
 }
@@ -502,6 +497,20 @@ function list(v: string | string[] | undefined): string[] | undefined {
     .flatMap((x) => x.split(','))
     .map((x) => x.trim())
     .filter(Boolean);
+}
+
+/** One page of `all` from the offset cursor `after`, with `paging.next.after` while more remain. */
+function pageOf<T>(
+  all: T[],
+  after: string | undefined,
+  limit: number,
+): { results: T[]; paging?: { next: { after: string } } } {
+  const start = Number(after ?? 0) || 0;
+  const end = start + limit;
+  return {
+    results: all.slice(start, end),
+    ...(end < all.length ? { paging: { next: { after: String(end) } } } : {}),
+  };
 }
 
 function clampLimit(raw: string | undefined, fallback: number, max: number): number {
