@@ -142,6 +142,13 @@ function mountRoutes(
   const param = (req: FastifyRequest, name: string) => (req.params as Record<string, string>)[name]!;
   const query = (req: FastifyRequest) => req.query as Record<string, string | string[] | undefined>;
   const objectType = (req: FastifyRequest) => resolveObjectType(param(req, 'objectType'));
+  /** HubSpot's answer to a batch (or association) call: every input done, between `startedAt` and now. */
+  const completed = <T>(startedAt: string, results: T[]) => ({
+    status: 'COMPLETE',
+    results,
+    startedAt,
+    completedAt: store.now(),
+  });
 
   // --- CRM objects v3 -------------------------------------------------------------------------------------
 
@@ -161,14 +168,15 @@ function mountRoutes(
   route('POST', '/crm/v3/objects/:objectType', (req, reply) => {
     const type = objectType(req);
     const body = objectBody(req);
-    const obj = store.create(type, (body.properties ?? {}) as Record<string, unknown>, associationsOf(body));
-    return reply.code(201).send(store.toPublic(obj, Object.keys((body.properties ?? {}) as object)));
+    const properties = propertiesOf(body);
+    const obj = store.create(type, properties, associationsOf(body));
+    return reply.code(201).send(store.toPublic(obj, Object.keys(properties)));
   });
 
   route('PATCH', '/crm/v3/objects/:objectType/:objectId', (req) => {
     const type = objectType(req);
     const body = objectBody(req);
-    const properties = (body.properties ?? {}) as Record<string, unknown>;
+    const properties = propertiesOf(body);
     const obj = store.update(type, param(req, 'objectId'), properties, { idProperty: first(query(req).idProperty) });
     return store.toPublic(obj, Object.keys(properties));
   });
@@ -193,6 +201,7 @@ function mountRoutes(
     const inputs = batchInputs(body);
     const idProperty = typeof body.idProperty === 'string' ? body.idProperty : undefined;
     const properties = Array.isArray(body.properties) ? (body.properties as string[]) : undefined;
+    const started = store.now();
     const found: StoredObject[] = [];
     const missing: string[] = [];
     for (const input of inputs) {
@@ -201,13 +210,10 @@ function mountRoutes(
       if (obj) found.push(obj);
       else missing.push(id);
     }
-    const started = store.now();
-    const response = {
-      status: 'COMPLETE',
-      results: found.map((o) => store.toPublic(o, properties)),
-      startedAt: started,
-      completedAt: store.now(),
-    };
+    const response = completed(
+      started,
+      found.map((o) => store.toPublic(o, properties)),
+    );
     if (!missing.length) return response;
     return reply.code(207).send({
       ...response,
@@ -227,15 +233,11 @@ function mountRoutes(
     const type = objectType(req);
     const inputs = batchInputs(objectBody(req));
     const started = store.now();
-    const created = inputs.map((i) =>
-      store.create(type, (i.properties ?? {}) as Record<string, unknown>, associationsOf(i as Record<string, unknown>)),
-    );
-    return reply.code(201).send({
-      status: 'COMPLETE',
-      results: created.map((o, n) => store.toPublic(o, Object.keys((inputs[n]!.properties ?? {}) as object))),
-      startedAt: started,
-      completedAt: store.now(),
+    const results = inputs.map((i) => {
+      const properties = propertiesOf(i);
+      return store.toPublic(store.create(type, properties, associationsOf(i)), Object.keys(properties));
     });
+    return reply.code(201).send(completed(started, results));
   });
 
   route('POST', '/crm/v3/objects/:objectType/batch/update', (req) => {
@@ -243,17 +245,15 @@ function mountRoutes(
     const body = objectBody(req);
     const inputs = batchInputs(body);
     const started = store.now();
-    const updated = inputs.map((i) =>
-      store.update(type, String(i.id ?? ''), (i.properties ?? {}) as Record<string, unknown>, {
-        idProperty: typeof i.idProperty === 'string' ? i.idProperty : undefined,
-      }),
-    );
-    return {
-      status: 'COMPLETE',
-      results: updated.map((o, n) => store.toPublic(o, Object.keys((inputs[n]!.properties ?? {}) as object))),
-      startedAt: started,
-      completedAt: store.now(),
-    };
+    const results = inputs.map((i) => {
+      const properties = propertiesOf(i);
+      const idProperty = typeof i.idProperty === 'string' ? i.idProperty : undefined;
+      return store.toPublic(
+        store.update(type, String(i.id ?? ''), properties, { idProperty }),
+        Object.keys(properties),
+      );
+    });
+    return completed(started, results);
   });
 
   route('POST', '/crm/v3/objects/:objectType/batch/upsert', (req) => {
@@ -261,7 +261,7 @@ function mountRoutes(
     const inputs = batchInputs(objectBody(req));
     const started = store.now();
     const results = inputs.map((i) => {
-      const properties = (i.properties ?? {}) as Record<string, unknown>;
+      const properties = propertiesOf(i);
       const { obj, created } = store.upsert(type, {
         idProperty: typeof i.idProperty === 'string' ? i.idProperty : undefined,
         id: String(i.id ?? ''),
@@ -269,7 +269,7 @@ function mountRoutes(
       });
       return { ...store.toPublic(obj, Object.keys(properties)), new: created };
     });
-    return { status: 'COMPLETE', results, startedAt: started, completedAt: store.now() };
+    return completed(started, results);
   });
 
   // --- Associations v4 -------------------------------------------------------------------------------------
@@ -304,18 +304,13 @@ function mountRoutes(
       const toId = param(req, 'toObjectId');
       const started = store.now();
       const typeId = store.associate(fromType, fromId, toType, toId);
-      return {
-        status: 'COMPLETE',
-        results: [
-          {
-            from: { id: fromId },
-            to: { id: toId },
-            associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId },
-          },
-        ],
-        startedAt: started,
-        completedAt: store.now(),
-      };
+      return completed(started, [
+        {
+          from: { id: fromId },
+          to: { id: toId },
+          associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId },
+        },
+      ]);
     },
   );
 
@@ -537,6 +532,11 @@ function batchInputs(body: Record<string, unknown>): Record<string, unknown>[] {
   if (!Array.isArray(body.inputs)) throw badRequest('inputs must be an array');
   if (body.inputs.length > 100) throw badRequest('Batch requests take at most 100 inputs');
   return body.inputs as Record<string, unknown>[];
+}
+
+/** A create/update input's `properties`, `{}` when absent. */
+function propertiesOf(input: Record<string, unknown>): Record<string, unknown> {
+  return (input.properties ?? {}) as Record<string, unknown>;
 }
 
 function associationsOf(body: Record<string, unknown>): AssociationInput[] {
