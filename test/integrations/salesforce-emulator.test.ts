@@ -189,6 +189,17 @@ describe('versions, sessions and limits', () => {
   });
 });
 
+describe('record ids', () => {
+  // Worked examples of Salesforce's CASESAFEID algorithm (15-character id → 3-character suffix).
+  it.each([
+    ['a0D30000001n7Pi', 'EAI'],
+    ['0019000000B98de', 'AAB'],
+    ['00190000000000a', 'AAA'],
+  ])('the case-safe suffix of %s is %s', (id15, suffix) => {
+    expect(caseSafeSuffix(id15)).toBe(suffix);
+  });
+});
+
 describe('sObject rows', () => {
   it('creates a record: 201 {id, success, errors} with an 18-character id of the object’s key prefix', async () => {
     const res = await newLead({ OwnerId: ANA });
