@@ -8,6 +8,7 @@ import {
   CONTACT_PROPERTY,
   PROPERTY_GROUP,
 } from '../../activities/hubspot/custom-properties';
+import { LEAD_SOURCE_PROPERTY } from '../../activities/hubspot/marketing-crm';
 import type { OrgConfig } from '../../domain/org-config';
 import type { HubSpotStore } from './store';
 import { defaultDealPipeline, OBJECT_TYPES } from './schema';
@@ -313,7 +314,7 @@ export function seedDemoPortal(store: HubSpotStore, config: OrgConfig): void {
   }
   // The org's own lead-source picklist: the adapter reads it to tell outbound (sales-sourced) contacts apart.
   store.createProperty('contacts', {
-    name: 'lead_source',
+    name: LEAD_SOURCE_PROPERTY,
     label: 'Lead source',
     type: 'enumeration',
     fieldType: 'select',
