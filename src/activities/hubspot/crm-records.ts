@@ -14,9 +14,14 @@ export function recordUrl(config: OrgConfig, objectTypeId: string, id: string): 
   return `${base}/contacts/${config.hubspot.portalId}/record/${objectTypeId}/${id}`;
 }
 
+/** Whether `id` has the shape of a HubSpot record or owner id: a decimal number. */
+export function isHubSpotId(id: unknown): id is string {
+  return typeof id === 'string' && /^\d{1,18}$/.test(id);
+}
+
 /** HubSpot record ids are decimal numbers; anything else is a caller bug, refused before sending. */
 export function requireRecordId(operation: string, kind: string, id: unknown): string {
-  if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) {
+  if (!isHubSpotId(id)) {
     throw invalidInput(operation, `${kind} ${String(id)}`, `${kind}Id`, id, `a HubSpot ${kind} id (digits)`);
   }
   return id;

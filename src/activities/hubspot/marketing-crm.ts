@@ -14,7 +14,15 @@ import type { OrgConfig } from '../../domain/org-config';
 import { REJECTION_REASONS } from '../../domain/vocabulary';
 import type { ContactUpdate, MarketingCrm } from '../ports';
 import { ServiceError, describeServiceFailure } from '../service-error';
-import { associatedRecords, batchRead, OBJECT_TYPE_ID, recordUrl, requireRecordId, text } from './crm-records';
+import {
+  associatedRecords,
+  batchRead,
+  isHubSpotId,
+  OBJECT_TYPE_ID,
+  recordUrl,
+  requireRecordId,
+  text,
+} from './crm-records';
 import { CONTACT_PROPERTY } from './custom-properties';
 import {
   ENGAGEMENT_CONTACT_PROPERTIES,
@@ -296,7 +304,7 @@ function contactProperties(update: ContactUpdate, object: string): Record<string
   const operation = 'update contact';
   const out: Record<string, string> = {};
   if (update.hubspotOwnerId !== undefined) {
-    if (update.hubspotOwnerId !== null && !/^\d{1,18}$/.test(update.hubspotOwnerId)) {
+    if (update.hubspotOwnerId !== null && !isHubSpotId(update.hubspotOwnerId)) {
       throw invalidInput(
         operation,
         object,

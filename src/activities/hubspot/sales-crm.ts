@@ -18,7 +18,15 @@ import { AssociationTypes } from '@hubspot/api-client';
 import type { LeadSnapshot } from '../../domain/lead';
 import type { OrgConfig } from '../../domain/org-config';
 import type { ExternalRef, OpenDeal, SalesCrm } from '../ports';
-import { associatedRecords, batchRead, OBJECT_TYPE_ID, recordUrl, requireRecordId, text } from './crm-records';
+import {
+  associatedRecords,
+  batchRead,
+  isHubSpotId,
+  OBJECT_TYPE_ID,
+  recordUrl,
+  requireRecordId,
+  text,
+} from './crm-records';
 import { CONTACT_PROPERTY, HANDOFF_KEY_PROPERTY } from './custom-properties';
 import type { HubSpotApis } from './hubspot-client';
 import { callHubSpot, invalidInput, isNotFound } from './hubspot-errors';
@@ -229,7 +237,7 @@ export class HubSpotSalesCrm implements SalesCrm {
   }
 
   private ownerId(operation: string, object: string, ownerId: string): string {
-    if (typeof ownerId !== 'string' || !/^\d{1,18}$/.test(ownerId)) {
+    if (!isHubSpotId(ownerId)) {
       throw invalidInput(operation, object, 'ownerId', ownerId, 'a HubSpot owner id (digits)');
     }
     return ownerId;
