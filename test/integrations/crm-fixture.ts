@@ -1,8 +1,9 @@
 /**
- * What the CRM adapter tests share: the sample org, the ServiceError a failed call must end in, and for Salesforce
- * the lead they hand off (Dana Ito at Initrode, the seeded org's dedupe scenario) and adapter options against the
- * emulator for each OAuth flow.
+ * What the CRM adapter tests share: the sample org, the ServiceError a failed call must end in, reading a HubSpot
+ * demo contact, and for Salesforce the lead they hand off (Dana Ito at Initrode, the seeded org's dedupe scenario)
+ * and adapter options against the emulator for each OAuth flow.
  */
+import type { MarketingCrm } from '../../src/activities/ports';
 import type { SalesforceAdapterOptions } from '../../src/activities/salesforce';
 import { ServiceError } from '../../src/activities/service-error';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
@@ -25,6 +26,17 @@ export async function serviceErrorOf(call: Promise<unknown>): Promise<ServiceErr
     throw new Error(`expected a ServiceError, got ${String(outcome.error)}`);
   }
   return outcome.error;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HubSpot
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A demo contact of the seeded portal, read through the adapter; a missing one fails the test. */
+export async function demoLead(marketing: MarketingCrm, contactId: string): Promise<LeadSnapshot> {
+  const lead = await marketing.getLead(contactId);
+  if (!lead) throw new Error(`demo contact ${contactId} missing`);
+  return lead;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -69,37 +81,31 @@ export function lead(overrides: Partial<LeadSnapshot> = {}): LeadSnapshot {
   };
 }
 
-/** Adapter options for the emulator's connected app, refresh-token flow. */
+/** Adapter options for the emulator: its connected app and nurture queue, without a grant yet. */
+function emulatorOptions(emu: SalesforceEmulator): SalesforceAdapterOptions {
+  return {
+    loginUrl: emu.url,
+    clientId: emu.credentials.clientId,
+    clientSecret: emu.credentials.clientSecret,
+    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
+    config,
+  };
+}
+
+/** Adapter options for the emulator, refresh-token flow. */
 export function refreshTokenOptions(
   emu: SalesforceEmulator,
   extra: Partial<SalesforceAdapterOptions> = {},
 ): SalesforceAdapterOptions {
-  return {
-    loginUrl: emu.url,
-    clientId: emu.credentials.clientId,
-    clientSecret: emu.credentials.clientSecret,
-    refreshToken: emu.credentials.refreshToken,
-    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-    config,
-    ...extra,
-  };
+  return { ...emulatorOptions(emu), refreshToken: emu.credentials.refreshToken, ...extra };
 }
 
-/** Adapter options for the emulator's connected app, username-password flow. */
+/** Adapter options for the emulator, username-password flow. */
 export function passwordOptions(
   emu: SalesforceEmulator,
   extra: Partial<SalesforceAdapterOptions> = {},
 ): SalesforceAdapterOptions {
-  return {
-    loginUrl: emu.url,
-    clientId: emu.credentials.clientId,
-    clientSecret: emu.credentials.clientSecret,
-    username: emu.credentials.username,
-    password: emu.credentials.password,
-    nurtureOwnerId: SANDBOX_NURTURE_QUEUE_ID,
-    config,
-    ...extra,
-  };
+  return { ...emulatorOptions(emu), username: emu.credentials.username, password: emu.credentials.password, ...extra };
 }
 
 /** Both OAuth flows, for `describe.each`. */

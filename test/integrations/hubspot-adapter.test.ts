@@ -7,7 +7,7 @@ import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
 import type { LeadSnapshot } from '../../src/domain/lead';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
 import { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_DEALS } from '../../src/sandbox/hubspot/seed';
-import { config, serviceErrorOf } from './crm-fixture';
+import { config, demoLead, serviceErrorOf } from './crm-fixture';
 
 const DAY = 86_400_000;
 
@@ -25,11 +25,7 @@ const contact = (id: string) => emulator.store.get('contacts', id)!.properties;
 const requestsTo = (method: string, path: string) =>
   emulator.requests.filter((r) => r.method === method && r.path === path).length;
 
-async function lead(id: string): Promise<LeadSnapshot> {
-  const l = await marketing.getLead(id);
-  if (!l) throw new Error(`demo contact ${id} missing`);
-  return l;
-}
+const lead = (id: string): Promise<LeadSnapshot> => demoLead(marketing, id);
 
 describe('getLead', () => {
   it('reads the demo-request contact with its company, engagement and marketing notes', async () => {

@@ -8,7 +8,7 @@ import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
 import { toActivityFailure } from '../../src/activities/service-error';
 import type { LeadSnapshot } from '../../src/domain/lead';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
-import { config, serviceErrorOf } from './crm-fixture';
+import { config, demoLead, serviceErrorOf } from './crm-fixture';
 
 let emulator: HubSpotEmulator;
 let marketing: MarketingCrm;
@@ -24,11 +24,7 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-async function lead(id: string): Promise<LeadSnapshot> {
-  const l = await marketing.getLead(id);
-  if (!l) throw new Error(`demo contact ${id} missing`);
-  return l;
-}
+const lead = (id: string): Promise<LeadSnapshot> => demoLead(marketing, id);
 
 describe('failure classes', () => {
   it('429 carries Retry-After into the activity failure, and the client does not retry on its own', async () => {
