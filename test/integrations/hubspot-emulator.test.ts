@@ -2,11 +2,10 @@
  * The HubSpot emulator on the wire: auth, envelopes, rate-limit headers, HubSpot's write rules, the eventually
  * consistent search index, the seed, and per-instance state.
  */
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
 import { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_DEALS } from '../../src/sandbox/hubspot/seed';
+import { config } from './crm-fixture';
 
-const config = loadOrgConfigFile(resolveOrgConfigPath());
 const running: HubSpotEmulator[] = [];
 
 async function start(opts: Parameters<typeof startHubSpotEmulator>[0] = {}): Promise<HubSpotEmulator> {

@@ -4,7 +4,6 @@
  * id, SOQL, the custom-notification action, injected faults, sandbox state.
  */
 import { createHmac } from 'node:crypto';
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import { caseSafeSuffix } from '../../src/sandbox/salesforce/ids';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
 import {
@@ -13,10 +12,7 @@ import {
   SANDBOX_NURTURE_QUEUE_ID,
   SANDBOX_ORG_ID,
 } from '../../src/sandbox/salesforce/seed';
-
-const config = loadOrgConfigFile(resolveOrgConfigPath());
-const ANA = '0055g00000AnaRuAAA';
-const FARID = '0055g00000FarHaAAA';
+import { ANA, config, FARID } from './crm-fixture';
 
 let emu: SalesforceEmulator;
 let token: string;
