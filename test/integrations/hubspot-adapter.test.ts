@@ -135,9 +135,21 @@ describe('getLead', () => {
   });
 
   it('refuses a malformed contact id without calling HubSpot', async () => {
-    const e = await serviceErrorOf(marketing.getLead('dana@globex.example'));
+    const e = await serviceErrorOf(marketing.getLead('12ab'));
     expect(e.retryable).toBe(false);
+    expect(e.details).toMatchObject({ field: 'contactId', value: '12ab', code: 'INVALID_INPUT' });
+    expect(e.message).toBe(
+      'hubspot: read lead failed (400 INVALID_INPUT): field contactId = "12ab": rejected before sending: expected a HubSpot contact id (digits)',
+    );
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('names the field but withholds an email address passed as the contact id', async () => {
+    const e = await serviceErrorOf(marketing.getLead('dana@globex.example'));
     expect(e.details).toMatchObject({ field: 'contactId', code: 'INVALID_INPUT' });
+    expect(e.details.value).toBeUndefined();
+    expect(e.message).toContain('expected a HubSpot contact id (digits) (value withheld: may contain personal data)');
+    expect(e.message + JSON.stringify(e.details)).not.toContain('dana');
     expect(emulator.requests).toHaveLength(0);
   });
 });

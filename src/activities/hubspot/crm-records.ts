@@ -22,7 +22,7 @@ export function isHubSpotId(id: unknown): id is string {
 /** HubSpot record ids are decimal numbers; anything else is a caller bug, refused before sending. */
 export function requireRecordId(operation: string, kind: string, id: unknown): string {
   if (!isHubSpotId(id)) {
-    throw invalidInput(operation, `${kind} ${String(id)}`, `${kind}Id`, id, `a HubSpot ${kind} id (digits)`);
+    throw invalidInput(operation, undefined, `${kind}Id`, id, `a HubSpot ${kind} id (digits)`);
   }
   return id;
 }

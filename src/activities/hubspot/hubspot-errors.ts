@@ -170,7 +170,13 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof ServiceError && err.details.status === 404;
 }
 
-/** Bad input caught before anything is sent: non-retryable, like HubSpot's own 400. */
+/** A value a caller sent where an id or code belonged that is an email address: personal data, withheld. */
+const EMAIL_ADDRESS = /[^\s@]+@[^\s@]+/;
+
+/**
+ * Bad input caught before anything is sent: non-retryable, like HubSpot's own 400. The value is named unless it may
+ * hold personal data (a free-text/PII property, or anything shaped like an email address).
+ */
 export function invalidInput(
   operation: string,
   object: string | undefined,
@@ -178,14 +184,19 @@ export function invalidInput(
   value: unknown,
   expected: string,
 ): ServiceError {
+  const withheld = WITHHELD.has(field) || (typeof value === 'string' && EMAIL_ADDRESS.test(value));
   const details: ServiceErrorDetails = {
     service: 'hubspot',
     operation,
     object,
     field,
-    value: WITHHELD.has(field) ? undefined : value,
+    value: withheld ? undefined : value,
     status: 400,
     code: 'INVALID_INPUT',
   };
-  return new ServiceError(describeServiceFailure(details, `rejected before sending: expected ${expected}`), details);
+  const note = withheld && value ? ' (value withheld: may contain personal data)' : '';
+  return new ServiceError(
+    describeServiceFailure(details, `rejected before sending: expected ${expected}${note}`),
+    details,
+  );
 }
