@@ -415,6 +415,20 @@ describe('bad input is rejected before any request', () => {
     expect(err.retryable).toBe(false);
     expect(emu.requests).toHaveLength(0);
   });
+
+  it('names the field but withholds an email address passed as the HubSpot contact id', async () => {
+    const call = adapters().sales.assignOwner({
+      lead: lead({ contactId: 'dana.ito@initrode.example' }),
+      ownerId: ANA,
+      handoffWorkflowId: 'w',
+    });
+    const err = await serviceErrorOf(call);
+    expect(err.details).toMatchObject({ status: 400, code: 'INVALID_INPUT', field: 'lead.contactId' });
+    expect(err.details.value).toBeUndefined();
+    expect(err.message).toContain('(value withheld: may contain personal data)');
+    expect(err.message + JSON.stringify(err.details)).not.toContain('dana');
+    expect(emu.requests).toHaveLength(0);
+  });
 });
 
 describe('options are checked when the adapters are built', () => {

@@ -82,9 +82,24 @@ export function requireHandoffKey(operation: string, key: unknown): string {
 // Input checks: bad input is rejected before any request, as a non-retryable 400-class ServiceError.
 // ---------------------------------------------------------------------------------------------------------------
 
+/** An email address where an id or key belonged: personal data, so the error names the field but not the value. */
+const EMAIL_ADDRESS = /[^\s@]+@[^\s@]+/;
+
 export function invalidInput(operation: string, field: string, value: unknown, expected: string): ServiceError {
-  const details = { service: 'salesforce' as const, operation, field, value, status: 400, code: 'INVALID_INPUT' };
-  return new ServiceError(describeServiceFailure(details, `rejected before sending: expected ${expected}`), details);
+  const withheld = typeof value === 'string' && EMAIL_ADDRESS.test(value);
+  const details = {
+    service: 'salesforce' as const,
+    operation,
+    field,
+    value: withheld ? undefined : value,
+    status: 400,
+    code: 'INVALID_INPUT',
+  };
+  const note = withheld ? ' (value withheld: may contain personal data)' : '';
+  return new ServiceError(
+    describeServiceFailure(details, `rejected before sending: expected ${expected}${note}`),
+    details,
+  );
 }
 
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
