@@ -11,7 +11,8 @@ import {
 } from '@temporalio/client';
 import { loadEnv, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
-import type { OrgConfig } from '../../domain/org-config';
+import { findRep } from '../../domain/org';
+import type { OrgConfig, Rep } from '../../domain/org-config';
 import { addressOf, connectClient } from '../../temporal/connection';
 import { handoffWorkflowId, parseHandoffWorkflowId } from '../../workflows/definitions';
 import { isTemporalUnavailable } from '../temporal-gateway';
@@ -72,6 +73,14 @@ export class CliContext {
       }
     }
     return this.configCache;
+  }
+
+  /** The rep with this id in the org config; an unknown id is a usage error listing the known ones. */
+  rep(repId: string): Rep {
+    const found = findRep(this.config(), repId);
+    if (found) return found.rep;
+    const known = this.config().teams.flatMap((t) => t.reps.map((r) => r.id));
+    throw usageError(`unknown rep "${repId}": expected one of ${known.join(', ')}`);
   }
 
   get temporalAddress(): string {

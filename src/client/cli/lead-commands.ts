@@ -7,7 +7,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { userInfo } from 'node:os';
 import { formatDuration } from '../../domain/duration';
-import { findRep } from '../../domain/org';
 import { validateRejectReason } from '../../domain/rejection';
 import {
   acceptUpdate,
@@ -34,7 +33,7 @@ export async function reassignCommand(
   ref: string,
   opts: { to?: string; reason: string; by?: string; json?: boolean },
 ): Promise<void> {
-  if (opts.to !== undefined) knownRep(ctx, opts.to);
+  if (opts.to !== undefined) ctx.rep(opts.to);
   if (!opts.reason.trim()) throw usageError('--reason: expected a non-empty reason for the reassignment');
   const { workflowId } = await ctx.lead(ref);
   const requestedBy = opts.by ?? `cli:${cliUser()}`;
@@ -50,7 +49,7 @@ export async function acceptCommand(
   ref: string,
   opts: { as: string; note?: string; json?: boolean },
 ): Promise<void> {
-  knownRep(ctx, opts.as);
+  ctx.rep(opts.as);
   const { workflowId } = await ctx.lead(ref);
   const result = await decide(ctx, workflowId, (h) =>
     h.executeUpdate(acceptUpdate, { args: [{ repId: opts.as, ...(opts.note ? { note: opts.note } : {}) }] }),
@@ -64,7 +63,7 @@ export async function rejectCommand(
   ref: string,
   opts: { as: string; reason: string; note?: string; json?: boolean },
 ): Promise<void> {
-  knownRep(ctx, opts.as);
+  ctx.rep(opts.as);
   const invalid = validateRejectReason(ctx.config(), opts.reason);
   if (invalid) throw usageError(`--reason: ${invalid}`);
   const { workflowId } = await ctx.lead(ref);
@@ -82,7 +81,7 @@ export async function activityCommand(
   if (!(REP_ACTIVITY_TYPES as readonly string[]).includes(opts.type)) {
     throw usageError(`--type "${opts.type}": expected one of ${REP_ACTIVITY_TYPES.join(', ')}`);
   }
-  if (opts.as !== undefined) knownRep(ctx, opts.as);
+  if (opts.as !== undefined) ctx.rep(opts.as);
   const { workflowId, description } = await ctx.lead(ref);
   if (description.status.name !== 'RUNNING') {
     throw refused(`${workflowId} is ${description.status.name.toLowerCase()}: no activity recorded`);
@@ -122,15 +121,6 @@ function cliUser(): string {
   } catch {
     return 'unknown';
   }
-}
-
-function knownRep(ctx: CliContext, repId: string): void {
-  if (findRep(ctx.config(), repId)) return;
-  const reps = ctx
-    .config()
-    .teams.flatMap((t) => t.reps.map((r) => r.id))
-    .join(', ');
-  throw usageError(`unknown rep "${repId}": expected one of ${reps}`);
 }
 
 export function formatStatus(s: HandoffStatus, nowMs: number): string {

@@ -6,7 +6,7 @@
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { formatDuration, parseDurationMs } from '../../domain/duration';
-import { findRep, findTeam } from '../../domain/org';
+import { findTeam } from '../../domain/org';
 import { HANDOFF_WORKFLOW_TYPE, parseHandoffWorkflowId, SA } from '../../workflows/definitions';
 import { usageError } from './cli-error';
 import type { CliContext } from './cli-context';
@@ -45,10 +45,7 @@ export async function stuckCommand(
   if (opts.team !== undefined && !findTeam(config, opts.team)) {
     throw usageError(`unknown team "${opts.team}": expected one of ${config.teams.map((t) => t.id).join(', ')}`);
   }
-  if (opts.rep !== undefined && !findRep(config, opts.rep)) {
-    const reps = config.teams.flatMap((t) => t.reps.map((r) => r.id)).join(', ');
-    throw usageError(`unknown rep "${opts.rep}": expected one of ${reps}`);
-  }
+  if (opts.rep !== undefined) ctx.rep(opts.rep);
   let olderThanMs = 0;
   if (opts.olderThan !== undefined) {
     try {
