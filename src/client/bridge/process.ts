@@ -7,6 +7,7 @@ import { createSlackResponder, type SlackResponder } from '../../activities/slac
 import { temporalSettings, type Env } from '../../config/env';
 import type { OrgConfig } from '../../domain/org-config';
 import type { Sandbox } from '../../sandbox';
+import { SANDBOX_SLACK_TOKEN } from '../../sandbox/slack/slack-emulator';
 import { addressOf } from '../../temporal/connection';
 import { fixedTemporalGateway, type TemporalGateway } from '../temporal-gateway';
 import { createBridge, type Bridge } from './server';
@@ -19,6 +20,11 @@ export interface RunningBridge {
 
 /** `npm start`'s sandbox runs its emulators from this base port; Slack is base + 3 (src/sandbox/index.ts). */
 export const DEFAULT_SANDBOX_BASE_PORT = 4100;
+
+/** The Slack emulator `npm start` runs (SANDBOX_BASE_PORT + 3), e.g. http://127.0.0.1:4103; its Web API is at /api/. */
+export function sandboxSlackUrl(env: Pick<Env, 'SANDBOX_BASE_PORT'>): string {
+  return `http://127.0.0.1:${(env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + 3}`;
+}
 
 /**
  * Starts the bridge with a client the caller owns (and closes). `temporalAddress` is only for messages; pass the
@@ -87,9 +93,5 @@ export function slackResponderFor(
   if (env.SLACK_BOT_TOKEN) return createSlackResponder({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
   if (sandboxSlack) return createSlackResponder({ token: sandboxSlack.token, apiUrl: sandboxSlack.apiUrl });
   if (env.NODE_ENV === 'production') return undefined;
-  const base = env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT;
-  return createSlackResponder({ token: SANDBOX_SLACK_TOKEN, apiUrl: `http://127.0.0.1:${base + 3}/api/` });
+  return createSlackResponder({ token: SANDBOX_SLACK_TOKEN, apiUrl: `${sandboxSlackUrl(env)}/api/` });
 }
-
-/** The bot token the Slack emulator accepts by default (src/sandbox/slack/slack-emulator.ts). */
-const SANDBOX_SLACK_TOKEN = 'xoxb-sandbox';

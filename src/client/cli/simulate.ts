@@ -8,17 +8,18 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { CONTACT_PROPERTY } from '../../activities/hubspot/custom-properties';
 import { decodeActionValue, SLACK_ACTIONS } from '../../activities/slack/interaction-contract';
-import { findRep } from '../../domain/org';
 import { DEMO_CONTACTS, type DemoScenario } from '../../sandbox/hubspot/seed';
 import {
+  blockActionOn,
+  blockActionsPayload,
   interactionFormBody,
   slackSignatureHeaders,
   type BlockAction,
-  type BlockActionsPayload,
 } from '../../sandbox/slack/interaction-payload';
+import type { SlackEmulatorState, SlackMessage } from '../../sandbox/slack/slack-emulator';
 import { handoffWorkflowId } from '../../workflows/definitions';
 import { hubspotSignatureV3 } from '../bridge/signatures';
-import { DEFAULT_SANDBOX_BASE_PORT } from '../bridge/process';
+import { sandboxSlackUrl } from '../bridge/process';
 import { SANDBOX_HUBSPOT_CLIENT_SECRET, SANDBOX_SLACK_SIGNING_SECRET } from '../bridge/secrets';
 import { refused, unreachable, usageError } from './cli-error';
 import { workflowIdOf, type CliContext } from './cli-context';
@@ -135,14 +136,6 @@ const CLICK_ACTIONS = {
 export type ClickAction = keyof typeof CLICK_ACTIONS;
 export const CLICK_ACTION_NAMES = Object.keys(CLICK_ACTIONS) as ClickAction[];
 
-interface EmulatorState {
-  users: { id: string; name: string; realName: string }[];
-  channels: { id: string; name: string; isIm: boolean; imUser?: string }[];
-  messages: { channel: string; ts: string; text: string; blocks?: Record<string, unknown>[] }[];
-  updates: { channel: string; ts: string; text: string }[];
-  ephemerals: { channel: string; user: string; text: string }[];
-}
-
 export async function simulateClick(
   ctx: CliContext,
   ref: string,
@@ -164,40 +157,28 @@ export async function simulateClick(
     throw usageError('--reason: required with --action reject (a picklist value)');
   if (action !== 'reject' && opts.reason) throw usageError('--reason: only with --action reject');
   const workflowId = workflowIdOf(ref);
-  const config = ctx.config();
   let clicker: string | undefined;
   if (opts.as !== undefined) {
-    const found = findRep(config, opts.as);
-    if (!found) throw usageError(`unknown rep "${opts.as}"`);
-    if (!found.rep.slackUserId) throw usageError(`rep "${opts.as}" has no slackUserId in the org config`);
-    clicker = found.rep.slackUserId;
+    clicker = ctx.rep(opts.as).slackUserId;
+    if (!clicker) throw usageError(`rep "${opts.as}" has no slackUserId in the org config`);
   }
 
-  const slackUrl = (
-    opts.slackUrl ?? `http://127.0.0.1:${(ctx.env().SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + 3}`
-  ).replace(/\/+$/, '');
+  const slackUrl = (opts.slackUrl ?? sandboxSlackUrl(ctx.env())).replace(/\/+$/, '');
   const before = await emulatorState(slackUrl);
   const dm = findDm(before, workflowId, action, opts.reason);
   clicker ??= before.channels.find((c) => c.id === dm.message.channel)?.imUser;
   const user = before.users.find((u) => u.id === clicker);
   if (!user) throw usageError(`no Slack user to click as in channel ${dm.message.channel}: pass --as <rep>`);
 
-  const payload: BlockActionsPayload = {
-    type: 'block_actions',
-    user: { id: user.id, username: user.name, name: user.name, team_id: 'T0SANDBOX' },
-    api_app_id: 'A0MQLHAND1',
-    token: 'sandbox-verification-token',
-    container: { type: 'message', message_ts: dm.message.ts, channel_id: dm.message.channel, is_ephemeral: false },
-    trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
+  const payload = blockActionsPayload({
+    user,
     channel: { id: dm.message.channel, name: 'directmessage' },
     message: { type: 'message', ts: dm.message.ts, text: dm.message.text, blocks: dm.message.blocks },
-    state: { values: {} },
+    action: dm.action,
     // The emulator only issues response_urls for clicks it makes itself; the bridge answers through
     // chat.postEphemeral instead, so this one is never followed.
-    response_url: `${slackUrl}/response/simulated-${randomUUID()}`,
-    actions: [dm.action],
-  };
+    responseUrl: `${slackUrl}/response/simulated-${randomUUID()}`,
+  });
   const body = interactionFormBody(payload);
   const secret = opts.secret ?? ctx.env().SLACK_SIGNING_SECRET ?? SANDBOX_SLACK_SIGNING_SECRET;
   await post(bridgeTarget(ctx, opts.bridge), '/slack/interactions', body, slackSignatureHeaders(body, secret));
@@ -216,55 +197,29 @@ export async function simulateClick(
   if (seen.ephemeral && !seen.updated) throw refused(`Slack told ${user.realName}: ${seen.ephemeral}`);
 }
 
+/** The newest DM whose `action` element acts on `workflowId`, and the click on it (with `reason` for Reject). */
 function findDm(
-  state: EmulatorState,
+  state: SlackEmulatorState,
   workflowId: string,
   action: ClickAction,
   reason: string | undefined,
-): { message: EmulatorState['messages'][number]; action: BlockAction } {
+): { message: SlackMessage; action: BlockAction } {
   const actionId = CLICK_ACTIONS[action];
-  const actionTs = (Date.now() / 1000).toFixed(6);
+  const ours = (value: unknown) => decodeActionValue(typeof value === 'string' ? value : undefined)?.wf === workflowId;
   for (const message of [...state.messages].reverse()) {
-    for (const block of message.blocks ?? []) {
-      if (block.type !== 'actions' || !Array.isArray(block.elements)) continue;
-      const blockId = typeof block.block_id === 'string' ? block.block_id : 'actions';
-      for (const el of block.elements as Record<string, unknown>[]) {
-        if (el.action_id !== actionId) continue;
-        if (el.type === 'button' && decodeActionValue(el.value as string | undefined)?.wf === workflowId) {
-          return {
-            message,
-            action: {
-              type: 'button',
-              action_id: actionId,
-              block_id: blockId,
-              text: el.text,
-              value: el.value as string,
-              action_ts: actionTs,
-            },
-          };
-        }
-        if (el.type === 'static_select') {
-          const options = (el.options ?? []) as { text: unknown; value: string }[];
-          const ours = options.filter((o) => decodeActionValue(o.value)?.wf === workflowId);
-          if (ours.length === 0) continue;
-          const option = ours.find((o) => decodeActionValue(o.value)?.reason === reason);
-          if (!option) {
-            const allowed = ours.map((o) => decodeActionValue(o.value)?.reason).join(', ');
-            throw usageError(`--reason "${reason}": the DM's Reject menu offers ${allowed}`);
-          }
-          return {
-            message,
-            action: {
-              type: 'static_select',
-              action_id: actionId,
-              block_id: blockId,
-              selected_option: option,
-              placeholder: el.placeholder,
-              action_ts: actionTs,
-            },
-          };
-        }
+    const element = actionElements(message).find((el) => el.action_id === actionId);
+    if (element?.type === 'button' && ours(element.value)) {
+      return { message, action: blockActionOn(message, actionId) };
+    }
+    if (element?.type === 'static_select') {
+      const options = ((element.options ?? []) as { value: string }[]).filter((o) => ours(o.value));
+      if (options.length === 0) continue;
+      const option = options.find((o) => decodeActionValue(o.value)?.reason === reason);
+      if (!option) {
+        const allowed = options.map((o) => decodeActionValue(o.value)?.reason).join(', ');
+        throw usageError(`--reason "${reason}": the DM's Reject menu offers ${allowed}`);
       }
+      return { message, action: blockActionOn(message, actionId, option.value) };
     }
   }
   throw usageError(
@@ -272,9 +227,15 @@ function findDm(
   );
 }
 
+function actionElements(message: SlackMessage): Record<string, unknown>[] {
+  return ((message.blocks ?? []) as Record<string, unknown>[])
+    .filter((b) => b.type === 'actions' && Array.isArray(b.elements))
+    .flatMap((b) => b.elements as Record<string, unknown>[]);
+}
+
 async function waitForEffect(
   slackUrl: string,
-  before: EmulatorState,
+  before: SlackEmulatorState,
   message: { channel: string; ts: string },
   user: string,
 ): Promise<{ updated?: string; ephemeral?: string }> {
@@ -294,7 +255,7 @@ async function waitForEffect(
   }
 }
 
-async function emulatorState(slackUrl: string): Promise<EmulatorState> {
+async function emulatorState(slackUrl: string): Promise<SlackEmulatorState> {
   let res: Response;
   try {
     res = await fetch(`${slackUrl}/_sandbox/state`, { signal: AbortSignal.timeout(5_000) });
@@ -304,7 +265,7 @@ async function emulatorState(slackUrl: string): Promise<EmulatorState> {
     );
   }
   if (!res.ok) throw unreachable(`the Slack emulator at ${slackUrl} answered ${res.status}`);
-  return (await res.json()) as EmulatorState;
+  return (await res.json()) as SlackEmulatorState;
 }
 
 function bridgeTarget(ctx: CliContext, given: string | undefined): BridgeTarget {

@@ -4,7 +4,11 @@
  * (`X-Slack-Signature: v0=hex(hmac_sha256(secret, "v0:" + timestamp + ":" + body))`). The emulator builds these
  * from the real stored message so bridge tests click what the adapter actually posted.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+
+/** The sandbox workspace and the app whose buttons are clicked. */
+export const SANDBOX_TEAM = { id: 'T0SANDBOX', domain: 'sandbox' } as const;
+export const SANDBOX_APP_ID = 'A0MQLHAND1';
 
 export interface BlockActionsPayload {
   type: 'block_actions';
@@ -38,6 +42,72 @@ export type BlockAction =
       placeholder?: unknown;
       action_ts: string;
     };
+
+/** What Slack sends when `user` clicks `action` on `message` in `channel`. */
+export function blockActionsPayload(click: {
+  user: { id: string; name: string };
+  channel: { id: string; name: string };
+  message: Record<string, unknown> & { ts: string };
+  action: BlockAction;
+  responseUrl: string;
+}): BlockActionsPayload {
+  return {
+    type: 'block_actions',
+    user: { id: click.user.id, username: click.user.name, name: click.user.name, team_id: SANDBOX_TEAM.id },
+    api_app_id: SANDBOX_APP_ID,
+    token: 'sandbox-verification-token',
+    container: { type: 'message', message_ts: click.message.ts, channel_id: click.channel.id, is_ephemeral: false },
+    trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+    team: { ...SANDBOX_TEAM },
+    channel: click.channel,
+    message: click.message,
+    state: { values: {} },
+    response_url: click.responseUrl,
+    actions: [click.action],
+  };
+}
+
+/**
+ * The action a click on element `actionId` of the message's actions blocks produces; for a static_select, picking
+ * the option whose value is `optionValue`. Throws naming what the message lacks.
+ */
+export function blockActionOn(
+  message: { ts: string; blocks?: unknown[] },
+  actionId: string,
+  optionValue?: string,
+): BlockAction {
+  const actionTs = (Date.now() / 1000).toFixed(6);
+  for (const block of (message.blocks ?? []) as Record<string, unknown>[]) {
+    if (block.type !== 'actions' || !Array.isArray(block.elements)) continue;
+    const blockId = typeof block.block_id === 'string' ? block.block_id : 'actions';
+    for (const el of block.elements as Record<string, unknown>[]) {
+      if (el.action_id !== actionId) continue;
+      if (el.type === 'button') {
+        return {
+          type: 'button',
+          action_id: actionId,
+          block_id: blockId,
+          text: el.text,
+          ...(typeof el.value === 'string' ? { value: el.value } : {}),
+          action_ts: actionTs,
+        };
+      }
+      if (el.type === 'static_select') {
+        const option = ((el.options ?? []) as { text: unknown; value: string }[]).find((o) => o.value === optionValue);
+        if (!option) throw new Error(`element ${actionId} has no option with value ${optionValue}`);
+        return {
+          type: 'static_select',
+          action_id: actionId,
+          block_id: blockId,
+          selected_option: option,
+          placeholder: el.placeholder,
+          action_ts: actionTs,
+        };
+      }
+    }
+  }
+  throw new Error(`message ${message.ts} has no interactive element ${actionId}`);
+}
 
 /** The form body Slack sends: `payload=<url-encoded JSON>`. */
 export function interactionFormBody(payload: BlockActionsPayload): string {

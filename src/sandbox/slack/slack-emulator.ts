@@ -16,11 +16,17 @@ import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config
 import type { OrgConfig } from '../../domain/org-config';
 import { startEmulator, type Emulator } from '../emulator-kit';
 import { blockKitErrors } from './block-kit-check';
-import type { BlockAction, BlockActionsPayload } from './interaction-payload';
+import {
+  blockActionOn,
+  blockActionsPayload,
+  SANDBOX_APP_ID,
+  SANDBOX_TEAM,
+  type BlockActionsPayload,
+} from './interaction-payload';
 
 export interface SlackEmulatorOptions {
   port?: number;
-  /** The bot token the emulator accepts (default 'xoxb-sandbox'). */
+  /** The bot token the emulator accepts (default SANDBOX_SLACK_TOKEN). */
   token?: string;
   /** Seed users and the review channel from the org config (default true). */
   seed?: boolean;
@@ -70,6 +76,16 @@ export interface SlackEphemeral {
   text: string;
   blocks?: unknown[];
   via: 'chat.postEphemeral' | 'response_url';
+}
+
+/** What GET /_sandbox/state answers. */
+export interface SlackEmulatorState {
+  users: SlackUser[];
+  channels: SlackChannel[];
+  messages: SlackMessage[];
+  updates: SlackMessageUpdate[];
+  ephemerals: SlackEphemeral[];
+  pendingPlatformFaults: { method: string; error: string; extra: Record<string, unknown>; remaining: number }[];
 }
 
 export interface NewChannel {
@@ -123,13 +139,16 @@ class SlackApiError extends Error {
   }
 }
 
-const TEAM_ID = 'T0SANDBOX';
+/** The bot token the emulator accepts unless told otherwise. */
+export const SANDBOX_SLACK_TOKEN = 'xoxb-sandbox';
+
+const TEAM_ID = SANDBOX_TEAM.id;
 const BOT_USER_ID = 'U0MQLBOT01';
 const BOT_ID = 'B0MQLBOT01';
-const APP_ID = 'A0MQLHAND1';
+const APP_ID = SANDBOX_APP_ID;
 
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
-  const token = opts.token ?? 'xoxb-sandbox';
+  const token = opts.token ?? SANDBOX_SLACK_TOKEN;
   const users = new Map<string, SlackUser>();
   const channels = new Map<string, SlackChannel>();
   let messages: SlackMessage[] = [];
@@ -207,7 +226,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     return { event_type: md.event_type, event_payload: md.event_payload as Record<string, unknown> };
   }
 
-  function wire(m: SlackMessage, withMetadata: boolean): Answer {
+  function wire(m: SlackMessage, withMetadata: boolean): Answer & { ts: string } {
     return {
       type: 'message',
       user: m.user,
@@ -413,7 +432,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     rateLimited: (reply, seconds) =>
       reply.code(429).header('Retry-After', String(seconds)).send({ ok: false, error: 'ratelimited' }),
     serverError: (reply, status) => reply.code(status).send({ ok: false, error: 'internal_error' }),
-    state: () => ({
+    state: (): SlackEmulatorState => ({
       users: [...users.values()],
       channels: [...channels.values()],
       messages,
@@ -456,62 +475,19 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       if (!message) throw new Error(`no message ${input.ts} in channel ${input.channel}`);
       const user = users.get(input.user);
       if (!user) throw new Error(`no user ${input.user} in the sandbox workspace`);
-      const action = findAction(message, input);
+      const action = blockActionOn(message, input.actionId, input.optionValue);
       const id = randomUUID();
       responseUrls.set(id, { channel: input.channel, ts: input.ts, user: input.user, uses: 0 });
       const channel = channels.get(input.channel);
-      return {
-        type: 'block_actions',
-        user: { id: user.id, username: user.name, name: user.name, team_id: TEAM_ID },
-        api_app_id: APP_ID,
-        token: 'sandbox-verification-token',
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
-        team: { id: TEAM_ID, domain: 'sandbox' },
+      return blockActionsPayload({
+        user,
         channel: { id: message.channel, name: channel?.isIm ? 'directmessage' : (channel?.name ?? message.channel) },
         message: wire(message, false),
-        state: { values: {} },
-        response_url: `${baseUrl}/response/${id}`,
-        actions: [action],
-      };
+        action,
+        responseUrl: `${baseUrl}/response/${id}`,
+      });
     },
   };
-}
-
-function findAction(message: SlackMessage, input: BlockActionInput): BlockAction {
-  const actionTs = `${(Date.now() / 1000).toFixed(6)}`;
-  for (const block of (message.blocks ?? []) as Record<string, unknown>[]) {
-    if (block.type !== 'actions' || !Array.isArray(block.elements)) continue;
-    for (const el of block.elements as Record<string, unknown>[]) {
-      if (el.action_id !== input.actionId) continue;
-      const blockId = typeof block.block_id === 'string' ? block.block_id : 'actions';
-      if (el.type === 'button') {
-        return {
-          type: 'button',
-          action_id: input.actionId,
-          block_id: blockId,
-          text: el.text,
-          ...(typeof el.value === 'string' ? { value: el.value } : {}),
-          action_ts: actionTs,
-        };
-      }
-      if (el.type === 'static_select') {
-        const option = ((el.options ?? []) as { text: unknown; value: string }[]).find(
-          (o) => o.value === input.optionValue,
-        );
-        if (!option) throw new Error(`element ${input.actionId} has no option with value ${input.optionValue}`);
-        return {
-          type: 'static_select',
-          action_id: input.actionId,
-          block_id: blockId,
-          selected_option: option,
-          placeholder: el.placeholder,
-          action_ts: actionTs,
-        };
-      }
-    }
-  }
-  throw new Error(`message ${message.ts} has no interactive element ${input.actionId}`);
 }
 
 function seed(
