@@ -9,7 +9,11 @@
  */
 import { Client, isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 
-/** gRPC status codes (grpc/status.proto) that mean the server was not reached in time. */
+/**
+ * gRPC status codes (grpc/status.proto) that mean the server was not reached in time. A call past its deadline
+ * ends DEADLINE_EXCEEDED or, now and then, CANCELLED; nothing else cancels the gateway's calls.
+ */
+const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
@@ -48,7 +52,7 @@ export function isTemporalUnavailable(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 6; cur = (cur as { cause?: unknown }).cause, depth++) {
     if (cur instanceof TemporalUnavailableError || cur instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
     if (isGrpcServiceError(cur)) {
-      return cur.code === GRPC_UNAVAILABLE || cur.code === GRPC_DEADLINE_EXCEEDED;
+      return cur.code === GRPC_UNAVAILABLE || cur.code === GRPC_DEADLINE_EXCEEDED || cur.code === GRPC_CANCELLED;
     }
     if (cur instanceof Error && /Failed to connect before the deadline/.test(cur.message)) return true;
   }

@@ -3,6 +3,7 @@
  * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key).
  */
 import {
+  isGrpcCancelledError,
   isGrpcDeadlineError,
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -118,7 +119,12 @@ export class CliContext {
       try {
         return await c.withDeadline(Date.now() + waitMs, () => fn(c));
       } catch (e) {
-        if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(e)) {
+        // Past the deadline gRPC reports DEADLINE_EXCEEDED or, now and then, CANCELLED (nothing else cancels here).
+        if (
+          e instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+          isGrpcDeadlineError(e) ||
+          isGrpcCancelledError(e)
+        ) {
           const queue = temporalSettings(this.env()).taskQueue;
           throw unreachable(
             `no handoff worker answered the ${what} within ${Math.round(waitMs / 1000)} s: is the worker running on task queue ${queue}?`,
