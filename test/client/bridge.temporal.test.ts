@@ -126,7 +126,13 @@ test('the same webhook delivered 3 times at once, and an older event after it, m
     expect(outcomes.filter((o) => o === 'started')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'attached')).toHaveLength(outcomes.length - 1);
 
-    const assigned = await atStage(id, 'awaiting_first_touch');
+    // The handoff waits for the first touch from just before it DMs the rep: wait for the DM itself.
+    const assigned = await until(
+      () => status(id),
+      (st) => st.timeline.some((e) => e.event === 'rep notified'),
+      `${id} to notify its rep`,
+    );
+    expect(assigned.stage).toBe('awaiting_first_touch');
     expect(fx.world.briefsTo(assigned.owner!.repId)).toHaveLength(1);
     expect(fx.world.tasks.size).toBe(1);
     const handle = env.client.workflow.getHandle(handoffWorkflowId('hubspot', id));
