@@ -36,9 +36,7 @@ export function briefEmail(brief: HandoffBrief): EmailContent {
         ? `<h3 style="margin:16px 0 4px">Marketing notes</h3><ul>${notes.map((n) => `<li>${paragraph(n)}</li>`).join('')}</ul>`
         : '',
       `<p style="margin:16px 0"><strong>First touch due:</strong> ${esc(due)}</p>`,
-      links.length
-        ? `<p>${links.map((l) => `<a href="${esc(l.url)}">${esc(l.label)}</a>`).join(' &middot; ')}</p>`
-        : '',
+      linksHtml(links),
       `<p style="color:#666;font-size:12px">Accept, reject or log your outreach from the Slack message, or in the CRM.</p>`,
     ].join('\n'),
   );
@@ -51,7 +49,7 @@ export function briefEmail(brief: HandoffBrief): EmailContent {
     ...(notes.length ? ['', 'Marketing notes:', ...notes.map((n) => `- ${n}`)] : []),
     '',
     `First touch due: ${due}`,
-    ...(links.length ? ['', ...links.map((l) => `${l.label}: ${l.url}`)] : []),
+    ...linksText(links),
     '',
     'Accept, reject or log your outreach from the Slack message, or in the CRM.',
   ].join('\n');
@@ -73,9 +71,7 @@ export function noticeEmail(notice: Notice): EmailContent {
       `<h2 style="margin:0 0 12px">${esc(notice.title)}</h2>`,
       notice.text.trim() ? `<p>${paragraph(notice.text)}</p>` : '',
       factsTable(facts),
-      links.length
-        ? `<p>${links.map((l) => `<a href="${esc(l.url)}">${esc(l.label)}</a>`).join(' &middot; ')}</p>`
-        : '',
+      linksHtml(links),
     ].join('\n'),
   );
   const text = [
@@ -83,7 +79,7 @@ export function noticeEmail(notice: Notice): EmailContent {
     '',
     ...(notice.text.trim() ? [notice.text.trim(), ''] : []),
     ...facts.map((f) => `${f.label}: ${f.value}`),
-    ...(links.length ? ['', ...links.map((l) => `${l.label}: ${l.url}`)] : []),
+    ...linksText(links),
   ].join('\n');
   return { subject: subject(notice.title), html, text };
 }
@@ -105,6 +101,16 @@ function paragraph(raw: string): string {
 function dueText(brief: HandoffBrief): string {
   const utc = formatUtc(brief.slaDueAt);
   return brief.slaDueLocal ? `${brief.slaDueLocal} (${utc})` : utc;
+}
+
+function linksHtml(links: { label: string; url: string }[]): string {
+  return links.length
+    ? `<p>${links.map((l) => `<a href="${esc(l.url)}">${esc(l.label)}</a>`).join(' &middot; ')}</p>`
+    : '';
+}
+
+function linksText(links: { label: string; url: string }[]): string[] {
+  return links.length ? ['', ...links.map((l) => `${l.label}: ${l.url}`)] : [];
 }
 
 function factsTable(facts: BriefFact[]): string {

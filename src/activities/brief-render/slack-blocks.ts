@@ -23,7 +23,6 @@ export const BRIEF_BLOCK_IDS = {
 } as const;
 
 export function briefBlocks(brief: HandoffBrief, state: HandoffMessageState): SlackMessageContent {
-  const due = unixSeconds('slaDueAt', brief.slaDueAt);
   const blocks: KnownBlock[] = [
     {
       type: 'header',
@@ -41,13 +40,7 @@ export function briefBlocks(brief: HandoffBrief, state: HandoffMessageState): Sl
   ];
   const notes = notesSection(brief.marketingNotes);
   if (notes) blocks.push(notes);
-  blocks.push({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: `*First touch due:* ${slackDate(due, plain(brief.slaDueLocal || formatUtc(brief.slaDueAt), 100))}`,
-    },
-  });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*First touch due:* ${dueDate(brief)}` } });
   const links = linksSection(brief);
   if (links) blocks.push(links);
 
@@ -68,15 +61,12 @@ export function noticeBlocks(notice: Notice): SlackMessageContent {
   if (notice.text.trim()) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(notice.text, SLACK_LIMITS.sectionText) } });
   }
-  const due = unixSeconds('slaDueAt', brief.slaDueAt);
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text:
-          `*Lead:* ${mrkdwn(leadLabel(brief), 500)} · *Owner:* ${mrkdwn(brief.rep.name, 200)} · *First touch due:* ` +
-          slackDate(due, plain(brief.slaDueLocal || formatUtc(brief.slaDueAt), 100)),
+        text: `*Lead:* ${mrkdwn(leadLabel(brief), 500)} · *Owner:* ${mrkdwn(brief.rep.name, 200)} · *First touch due:* ${dueDate(brief)}`,
       },
     ],
   });
@@ -117,6 +107,11 @@ function statusLine(state: HandoffMessageState): string | null {
     case 'reassigned':
       return `:arrow_right_hook: Reassigned to ${mrkdwn(state.toName, 200)}: ${mrkdwn(state.reason, 1000)} · ${when('state.at', state.at)}`;
   }
+}
+
+/** The first-touch deadline as a date token, with the rep's local wording as its fallback. */
+function dueDate(brief: HandoffBrief): string {
+  return slackDate(unixSeconds('slaDueAt', brief.slaDueAt), plain(brief.slaDueLocal || formatUtc(brief.slaDueAt), 100));
 }
 
 function when(field: string, iso: string): string {

@@ -4,30 +4,23 @@
  * sees in their own time zone.
  */
 
-/** Block Kit limits (https://docs.slack.dev/reference/block-kit) the renderers respect. */
+/** The Block Kit limits (https://docs.slack.dev/reference/block-kit) on what the renderers fill from brief data. */
 export const SLACK_LIMITS = {
   blocks: 50,
   headerText: 150,
   sectionText: 3000,
   sectionFields: 10,
   fieldText: 2000,
-  contextElements: 10,
-  actionsElements: 25,
-  buttonText: 75,
   buttonValue: 2000,
-  selectPlaceholder: 150,
   selectOptions: 100,
   optionText: 75,
   optionValue: 75,
-  confirmTitle: 100,
-  confirmText: 300,
-  confirmButton: 30,
   /** The message's top-level `text`; Slack truncates beyond 40,000, notifications show far less. */
   fallbackText: 3000,
 } as const;
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function mrkdwnEscape(raw: string): string {
+function mrkdwnEscape(raw: string): string {
   return raw.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
