@@ -12,16 +12,16 @@ export interface BriefFact {
   href?: string;
 }
 
-export const PRIORITY_LABELS: Record<Priority, string> = { high: 'High', normal: 'Normal' };
+const PRIORITY_LABELS: Record<Priority, string> = { high: 'High', normal: 'Normal' };
 
 const UNKNOWN = '—';
 
-export function formatEmployees(employees: number | null): string {
+function formatEmployees(employees: number | null): string {
   if (employees === null || !Number.isFinite(employees)) return UNKNOWN;
   return `${employees.toLocaleString('en-US')} employees`;
 }
 
-export function formatScore(score: number | null): string {
+function formatScore(score: number | null): string {
   return score === null || !Number.isFinite(score) ? UNKNOWN : `${Math.round(score)} / 100`;
 }
 

@@ -24,7 +24,7 @@ export function unixSeconds(field: string, iso: string): number {
 }
 
 /** The URL, normalised, when it is http(s); throws naming the field otherwise (no javascript:, data:, mailto: links). */
-export function httpUrl(field: string, url: string): string {
+function httpUrl(field: string, url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

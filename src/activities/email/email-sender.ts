@@ -26,7 +26,7 @@ export interface EmailSenderOptions {
   rememberKeys?: number;
 }
 
-export const MESSAGE_ID_DOMAIN = 'mql-handoff';
+const MESSAGE_ID_DOMAIN = 'mql-handoff';
 
 /** `<32 hex chars@mql-handoff>`: same key → same Message-ID, on every worker. */
 export function messageIdForKey(key: string): string {

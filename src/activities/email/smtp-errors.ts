@@ -57,7 +57,7 @@ function recipientField(rc: number): Partial<ServiceErrorDetails> {
 }
 
 /** "jane.doe@globex.example" → "…@globex.example". */
-export function redactAddresses(text: string): string {
+function redactAddresses(text: string): string {
   return text.replace(/[^\s<>"'(),;:@]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g, '…@$1');
 }
 

@@ -7,7 +7,6 @@ import { SANDBOX_ORG_ID } from '../../sandbox/salesforce/seed';
 
 export const SANDBOX_HUBSPOT_CLIENT_SECRET = 'sandbox-hubspot-client-secret';
 export const SANDBOX_SLACK_SIGNING_SECRET = 'sandbox-slack-signing-secret';
-export const SANDBOX_SALESFORCE_ORG_ID = SANDBOX_ORG_ID;
 
 export interface BridgeSecrets {
   hubspotClientSecret: string;
@@ -29,7 +28,7 @@ export class MissingSecretError extends Error {
 const SECRETS = [
   { key: 'hubspotClientSecret', variable: 'HUBSPOT_CLIENT_SECRET', sandbox: SANDBOX_HUBSPOT_CLIENT_SECRET },
   { key: 'slackSigningSecret', variable: 'SLACK_SIGNING_SECRET', sandbox: SANDBOX_SLACK_SIGNING_SECRET },
-  { key: 'salesforceOrgId', variable: 'SALESFORCE_ORG_ID', sandbox: SANDBOX_SALESFORCE_ORG_ID },
+  { key: 'salesforceOrgId', variable: 'SALESFORCE_ORG_ID', sandbox: SANDBOX_ORG_ID },
 ] as const;
 
 /**

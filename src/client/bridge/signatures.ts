@@ -13,7 +13,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Both senders allow five minutes between signing and receipt. */
-export const SIGNATURE_MAX_AGE_MS = 5 * 60_000;
+const SIGNATURE_MAX_AGE_MS = 5 * 60_000;
 
 export type SignatureCheck =
   | { ok: true }

@@ -156,6 +156,6 @@ export function childText(el: XmlElement, local: string): string | null {
   return t === '' ? null : t;
 }
 
-export function isNil(el: XmlElement): boolean {
+function isNil(el: XmlElement): boolean {
   return Object.entries(el.attributes).some(([k, v]) => k.split(':').pop() === 'nil' && v === 'true');
 }

@@ -123,7 +123,7 @@ function cliUser(): string {
   }
 }
 
-export function formatStatus(s: HandoffStatus, nowMs: number): string {
+function formatStatus(s: HandoffStatus, nowMs: number): string {
   const rows: [string, string][] = [
     ['lead', `${s.workflowId} (HubSpot contact ${s.contactId}${s.cycle ? `, cycle ${s.cycle}` : ''})`],
     ['stage', s.stage + (s.outcome ? ` — outcome ${s.outcome}` : '')],

@@ -25,7 +25,7 @@ export interface StuckLead {
   mqlAt: string | null;
 }
 
-export function stuckQuery(opts: { cutoff: Date; team?: string; rep?: string }): string {
+function stuckQuery(opts: { cutoff: Date; team?: string; rep?: string }): string {
   const clauses = [
     `WorkflowType = "${HANDOFF_WORKFLOW_TYPE}"`,
     'ExecutionStatus = "Running"',
