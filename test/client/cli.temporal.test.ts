@@ -204,10 +204,11 @@ test('the workflow id and the contact id name the same lead', async () => {
   const fx = await handoffFixture(env);
   await fx.worker.runUntil(async () => {
     const { contactId, workflowId } = await assigned(fx);
-    expect(workflowId).toBe(handoffWorkflowId('hubspot', contactId));
+    expect(workflowId).toBe(`mql-hubspot-${contactId}`);
     const a = JSON.parse((await handoff('status', contactId, '--json')).out) as HandoffStatus;
     const b = JSON.parse((await handoff('status', workflowId, '--json')).out) as HandoffStatus;
-    expect(a.workflowId).toBe(b.workflowId);
+    expect(a).toMatchObject({ workflowId, contactId });
+    expect(b).toMatchObject({ workflowId, contactId });
     await env.client.workflow.getHandle(workflowId).terminate('test over');
   });
 });

@@ -233,6 +233,7 @@ describe('malformed events are refused, naming the field', () => {
 
   test('a refusal never echoes the property value (it can be lead data)', () => {
     const d = classify(propertyChange('mql_fit_score', 'dana.ito@globex.example')).decision;
+    expect(d).toMatchObject({ action: 'reject', problem: { field: '[0].propertyValue' } });
     expect(JSON.stringify(d)).not.toContain('dana');
   });
 });
