@@ -24,6 +24,7 @@ import type { mqlHandoff } from '../../src/workflows/mql-handoff';
 import { createTestWorker, devServerEnv, uniqueTaskQueue } from '../harness/temporal';
 import { sampleOrg } from '../support/handoff-fixture';
 import { cloneDemoContact } from '../../src/sandbox/demo-leads';
+import { eventually } from '../support/eventually';
 
 let env: TestWorkflowEnvironment;
 
@@ -33,15 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 150; i++) {
-    const v = await fn();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function runHandoff(
   config: OrgConfig,
@@ -67,7 +59,7 @@ async function runHandoff(
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [{ source: 'hubspot', contactId, trigger: { kind: 'property_change', at: new Date().toISOString() } }],
       });
-      const assigned = await until(
+      const assigned = await eventually(
         () => handle.query(statusQuery),
         (s) => s.stage === 'awaiting_first_touch' && s.timeline.some((e) => e.event === 'rep notified'),
         'the rep notified',
@@ -80,7 +72,7 @@ async function runHandoff(
       expect(dm).toHaveLength(1);
       const actionIds = JSON.stringify(dm[0]!.blocks);
       for (const id of Object.values(SLACK_ACTIONS)) expect(actionIds).toContain(id);
-      const mail = await until(
+      const mail = await eventually(
         () => sandbox.smtp!.messages(),
         (m) => m.length > 0,
         'the backup email',
@@ -100,7 +92,7 @@ async function runHandoff(
 
       // The rep calls; then accepts.
       await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot', externalId: 'e2e-call' });
-      await until(
+      await eventually(
         () => handle.query(statusQuery),
         (s) => s.stage === 'awaiting_decision',
         'first touch',

@@ -3,18 +3,13 @@
  * `now` so qualification windows ("pricing page 3 times this week") hold whenever the test runs.
  */
 import type { EngagementEvent, LeadSnapshot } from '../../src/domain/lead';
+// Handoff workflow ids are global to a server: every test lead gets its own contact id.
+import { uniqueContactId } from '../../src/sandbox/demo-leads';
 
 const HOUR = 3_600_000;
 
 function ago(now: number, hours: number): string {
   return new Date(now - hours * HOUR).toISOString();
-}
-
-let counter = 0;
-/** Unique contact ids per test run: handoff workflow ids are global to the server. */
-export function uniqueContactId(): string {
-  counter += 1;
-  return `${Date.now().toString(36)}${process.pid}${counter}`;
 }
 
 export function demoRequestLead(overrides: Partial<LeadSnapshot> = {}, now = Date.now()): LeadSnapshot {

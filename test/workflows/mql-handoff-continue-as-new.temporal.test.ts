@@ -10,8 +10,8 @@ import {
   repActivitySignal,
   SEARCH_ATTRIBUTE_DEFINITIONS,
   statusQuery,
-  type HandoffStatus,
 } from '../../src/workflows/definitions';
+import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 
@@ -33,27 +33,18 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function until(fn: () => Promise<HandoffStatus>, ok: (s: HandoffStatus) => boolean, what: string) {
-  for (let i = 0; i < 150; i++) {
-    const s = await fn();
-    if (ok(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 test('a lead with a long history continues as new while awaiting a decision and keeps its state', async () => {
   const fx = await handoffFixture(env);
   await fx.worker.runUntil(async () => {
     const handle = await fx.start(demoRequestLead());
     const first = (await handle.describe()).runId;
-    await until(
+    await eventually(
       () => handle.query(statusQuery),
       (s) => s.stage === 'awaiting_first_touch',
       'assignment',
     );
     await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot', externalId: 'touch' });
-    const touched = await until(
+    const touched = await eventually(
       () => handle.query(statusQuery),
       (s) => s.stage === 'awaiting_decision',
       'first touch',
@@ -63,7 +54,7 @@ test('a lead with a long history continues as new while awaiting a decision and 
     for (let i = 0; i < 20; i++) {
       await handle.signal(repActivitySignal, { type: 'email', source: 'hubspot', externalId: `email-${i}` });
     }
-    const resumed = await until(
+    const resumed = await eventually(
       () => handle.query(statusQuery),
       (s) => s.timeline.some((e) => e.event === 'resumed after continue-as-new'),
       'continue-as-new',

@@ -14,6 +14,7 @@ import {
   type HandoffStatus,
 } from '../../src/workflows/definitions';
 import { devServerEnv } from '../harness/temporal';
+import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture, sampleOrg } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 
@@ -26,17 +27,6 @@ afterEach(cleanUpHandoffs);
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T;
-  do {
-    last = await fn();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  } while (Date.now() < until);
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
 
 test('a handoff on the dev server: activities run, the 30-minute timer is durable, the query answers', async () => {
   const fx = await handoffFixture(env);
