@@ -14,19 +14,10 @@
  * once they work, under a lock, so a failed, partial or concurrent build never leaves a broken binary behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withDirLock } from './dir-lock';
 
 /** Newest tag `go install` can build (later tags carry a `replace` directive in go.mod). */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -114,7 +105,7 @@ export async function resolveDevServer(opts: ResolveOptions = {}): Promise<Resol
   const cached = cachedCliPath(env);
   if (isExecutableFile(cached)) return existing(cached, 'cache', `cached build ${TEMPORAL_CLI_VERSION}`);
   if (opts.allowBuild !== false && onPath('go', env)) {
-    await withLock(path.dirname(cached), log, async () => {
+    await withBuildLock(path.dirname(cached), log, async () => {
       if (isExecutableFile(cached)) return; // another process built it while we waited
       await buildCliWithGo(cached, env, log);
     });
@@ -178,7 +169,7 @@ export async function resolveTestServer(opts: ResolveOptions = {}): Promise<Reso
   if (isExecutableFile(cached) && hasJava)
     return existing(cached, 'cache', `cached test server ${TEST_SERVER_VERSION}`);
   if (opts.allowBuild !== false && hasJava && onPath('mvn', env)) {
-    await withLock(path.dirname(cached), log, async () => {
+    await withBuildLock(path.dirname(cached), log, async () => {
       if (isExecutableFile(cached)) return;
       await fetchTestServerWithMaven(cached, env, log);
     });
@@ -311,64 +302,11 @@ function runWithProgress(
   });
 }
 
-/** A directory lock (mkdir is atomic) so two processes never build into the same cache entry at once. */
-async function withLock<T>(dir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(path.dirname(dir), { recursive: true });
+/** Two processes never build into the same cache entry at once. */
+function withBuildLock(dir: string, log: (l: string) => void, fn: () => Promise<void>): Promise<void> {
   const lock = `${dir}.lock`;
-  let waitedSince: number | null = null;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (lockIsStale(lock)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (waitedSince === null) {
-        waitedSince = Date.now();
-        log(`another process is preparing ${path.basename(dir)}; waiting for it (${lock})`);
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function lockIsStale(lock: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
-  } catch {
-    // The owner may be between mkdir and writing its pid; only a long-silent lock is stale.
-    try {
-      return Date.now() - statSync(lock).mtimeMs > 60_000;
-    } catch {
-      return true;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-export function describeCache(env: NodeJS.ProcessEnv = process.env): {
-  cli: boolean;
-  testServer: boolean;
-  root: string;
-} {
-  return {
-    root: cacheRoot(env),
-    cli: existsSync(cachedCliPath(env)),
-    testServer: existsSync(cachedTestServerPath(env)),
-  };
+  return withDirLock(lock, fn, {
+    pollMs: 1000,
+    onWait: () => log(`another process is preparing ${path.basename(dir)}; waiting for it (${lock})`),
+  });
 }

@@ -13,8 +13,7 @@
 import type { ActivityInterface } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { acquireDirLock } from '../../src/temporal/dir-lock';
 import { SHARED_ENV_VAR, type SharedTemporalServers } from './shared';
 
 export function sharedServers(): SharedTemporalServers {
@@ -53,7 +52,7 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const s = sharedServers();
-  await acquireLock(s.timeSkippingLock);
+  const release = await acquireDirLock(s.timeSkippingLock);
   try {
     // The SDK's public constructors either start a server or connect without time skipping; connecting to the
     // shared time-skipping server needs its (private, pinned-version) `create`.
@@ -70,12 +69,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
       try {
         await teardown();
       } finally {
-        releaseLock(s.timeSkippingLock);
+        release();
       }
     };
     return env;
   } catch (e) {
-    releaseLock(s.timeSkippingLock);
+    release();
     throw e;
   }
 }
@@ -101,39 +100,4 @@ export async function createTestWorker(
     activities,
     ...rest,
   });
-}
-
-// ---- a directory mutex across jest worker processes ----
-
-async function acquireLock(dir: string): Promise<void> {
-  mkdirSync(path.dirname(dir), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, 'pid'), String(process.pid));
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (holderIsGone(dir)) rmSync(dir, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-function holderIsGone(dir: string): boolean {
-  try {
-    process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')), 0);
-    return false;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
-    try {
-      return Date.now() - statSync(dir).mtimeMs > 30_000;
-    } catch {
-      return true;
-    }
-  }
-}
-
-function releaseLock(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
 }
