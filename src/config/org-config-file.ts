@@ -2,23 +2,20 @@
  * Reads the organisation's configuration file (YAML or JSON) named by HANDOFF_CONFIG, default
  * config/handoff.config.yaml, and validates it. A bad file stops start-up with the path of each bad field.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { OrgConfigError, parseOrgConfig, type OrgConfig } from '../domain/org-config';
 
-export const DEFAULT_ORG_CONFIG_PATH = path.resolve(__dirname, '..', '..', '..', 'config', 'handoff.config.yaml');
+/** config/handoff.config.yaml at the repository root, seen from src/config (ts-jest) or dist/src/config (built). */
+const SAMPLE_CONFIG = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]
+  .map((root) => path.join(root, 'config', 'handoff.config.yaml'))
+  .find((file) => existsSync(file));
 
 export function resolveOrgConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HANDOFF_CONFIG) return path.resolve(env.HANDOFF_CONFIG);
-  // Works from src/ (ts-jest) and from dist/src/ (compiled).
-  const fromSrc = path.resolve(__dirname, '..', '..', 'config', 'handoff.config.yaml');
-  try {
-    readFileSync(fromSrc);
-    return fromSrc;
-  } catch {
-    return DEFAULT_ORG_CONFIG_PATH;
-  }
+  if (!SAMPLE_CONFIG) throw new OrgConfigError('HANDOFF_CONFIG is not set and config/handoff.config.yaml is missing', []);
+  return SAMPLE_CONFIG;
 }
 
 export function loadOrgConfigFile(file: string): OrgConfig {

@@ -27,11 +27,3 @@ export async function registerSearchAttributes(connection: Connection, namespace
     if ((e as { code?: number }).code !== 6) throw e;
   }
 }
-
-/** The commands a production cluster's operator runs once (documented in the README). */
-export function searchAttributeCommands(namespace = 'default'): string[] {
-  return SEARCH_ATTRIBUTE_DEFINITIONS.map(
-    ({ name, cliType }) =>
-      `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${cliType}`,
-  );
-}
