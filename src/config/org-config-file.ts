@@ -14,7 +14,8 @@ const SAMPLE_CONFIG = [path.resolve(__dirname, '..', '..'), path.resolve(__dirna
 
 export function resolveOrgConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HANDOFF_CONFIG) return path.resolve(env.HANDOFF_CONFIG);
-  if (!SAMPLE_CONFIG) throw new OrgConfigError('HANDOFF_CONFIG is not set and config/handoff.config.yaml is missing', []);
+  if (!SAMPLE_CONFIG)
+    throw new OrgConfigError('HANDOFF_CONFIG is not set and config/handoff.config.yaml is missing', []);
   return SAMPLE_CONFIG;
 }
 

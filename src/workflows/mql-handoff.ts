@@ -69,9 +69,10 @@ const act = proxyActivities<HandoffActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
 });
-/** The roster answers in milliseconds; a claim must not hold up the handoff for long. */
+/** The roster answers in milliseconds when idle; under a burst of MQLs its updates queue, so allow a minute before
+ *  retrying, and give up (the lead goes to the team's manager) after 20 attempts. */
 const roster = proxyActivities<HandoffActivities>({
-  startToCloseTimeout: '20s',
+  startToCloseTimeout: '60s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
 
@@ -101,7 +102,6 @@ export interface HandoffState {
   leadType: LeadType | null;
   priority: Priority | null;
   qualification: Pick<Qualification, 'reasonForHandoff' | 'matchedBy'> | null;
-  route: RouteDecision | null;
   mqlAt: string | null;
   firstTouchAt: string | null;
   assignment: Assignment | null;
@@ -142,7 +142,6 @@ function initialState(input: MqlHandoffInput): HandoffState {
     leadType: null,
     priority: null,
     qualification: null,
-    route: null,
     mqlAt: null,
     firstTouchAt: null,
     assignment: null,
@@ -300,8 +299,8 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     upsertSearchAttributes(pairs);
   };
   const enter = (stage: LeadStage): void => {
+    if (s.stage !== stage) log(`stage: ${stage}`);
     s.stage = stage;
-    log(`stage: ${stage}`);
     publish();
   };
 
@@ -794,6 +793,33 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     return { outcome, status: statusOf(s) };
   };
 
+  /** "Timing not right": a durable re-nurture timer, then a fresh evaluation; still qualified → a fresh handoff. */
+  const renurture = async (): Promise<HandoffResult> => {
+    const delayMs = parseDurationMs(P().rejection.renurtureDelay);
+    const until = new Date(Date.now() + delayMs);
+    s.nextDeadline = { what: 're-evaluation', at: until.toISOString() };
+    log('re-nurture', `re-evaluation on ${until.toISOString()}`);
+    enter('renurturing');
+    await condition(() => false, delayMs);
+
+    const lead = await act.loadLead({ contactId: s.contactId });
+    const q = lead ? qualifyLead(lead, P(), new Date()) : null;
+    if (!lead || !q?.qualified) {
+      log('recycled', lead ? `no longer qualified: ${q!.reasons.join('; ')}` : 'contact no longer exists');
+      s.outcome = 'recycled';
+      enter('recycled');
+      return finish('recycled');
+    }
+    log('re-evaluated: still qualified', 'starting a fresh handoff');
+    return continueAsNew<typeof mqlHandoff>({
+      source: input.source,
+      contactId: input.contactId,
+      trigger: { kind: 'renurture', at: new Date().toISOString(), detail: `after ${P().rejection.renurtureDelay}` },
+      cycle: s.cycle + 1,
+      carriedTimeline: s.timeline.slice(-50),
+    });
+  };
+
   // =============================================================================================================
   // The handoff
   // =============================================================================================================
@@ -845,7 +871,6 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       log('open deal found', `${openDeal.id}${owner ? ` owned by ${owner}` : ''}: no new deal`);
     }
     const route = decideRoute(lead, P(), { openDealOwnerRepId });
-    s.route = route;
     log('routed', route.explanation);
 
     // 4–6. Write to the CRM, create the deal and the task, notify with context.
@@ -864,7 +889,7 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
     else if (s.stage === 'renurturing') result = 'renurture';
     else return finish(s.outcome ?? 'disqualified');
 
-    if (result === 'renurture') return renurture(s, input, log, enter, finish, P());
+    if (result === 'renurture') return renurture();
     if (result) return finish(result);
     if (shouldContinueAsNew()) {
       // Update handlers wait for this loop to apply them: apply any pending ones before handing over.
@@ -874,40 +899,6 @@ export async function mqlHandoff(input: MqlHandoffInput & { resume?: MqlHandoffR
       await continueAsNew<typeof mqlHandoff>({ ...input, resume: { state: s } });
     }
   }
-}
-
-/** "Timing not right": a durable re-nurture timer, then a fresh evaluation; still qualified → a fresh handoff. */
-async function renurture(
-  s: HandoffState,
-  input: MqlHandoffInput,
-  log: (event: string, detail?: string) => void,
-  enter: (stage: LeadStage) => void,
-  finish: (o: HandoffOutcome) => HandoffResult,
-  policy: OrgConfig,
-): Promise<HandoffResult> {
-  const delayMs = parseDurationMs(policy.rejection.renurtureDelay);
-  const until = new Date(Date.now() + delayMs);
-  s.nextDeadline = { what: 're-evaluation', at: until.toISOString() };
-  log('re-nurture', `re-evaluation on ${until.toISOString()}`);
-  enter('renurturing');
-  await condition(() => false, delayMs);
-
-  const lead = await act.loadLead({ contactId: s.contactId });
-  const q = lead ? qualifyLead(lead, policy, new Date()) : null;
-  if (!lead || !q?.qualified) {
-    log('recycled', lead ? `no longer qualified: ${q!.reasons.join('; ')}` : 'contact no longer exists');
-    s.outcome = 'recycled';
-    enter('recycled');
-    return finish('recycled');
-  }
-  log('re-evaluated: still qualified', 'starting a fresh handoff');
-  return continueAsNew<typeof mqlHandoff>({
-    source: input.source,
-    contactId: input.contactId,
-    trigger: { kind: 'renurture', at: new Date().toISOString(), detail: `after ${policy.rejection.renurtureDelay}` },
-    cycle: s.cycle + 1,
-    carriedTimeline: s.timeline.slice(-50),
-  });
 }
 
 function statusOf(s: HandoffState): HandoffStatus {

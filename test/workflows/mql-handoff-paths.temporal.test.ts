@@ -13,6 +13,7 @@ import {
   type HandoffStatus,
 } from '../../src/workflows/definitions';
 import { timeSkippingEnv } from '../harness/temporal';
+import { eventually } from '../support/eventually';
 import { recordHistoryIfAsked } from '../support/histories';
 import { cleanUpHandoffs, handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead, studentLead } from '../support/leads';
@@ -495,10 +496,9 @@ async function waitForStage(
   stage: HandoffStatus['stage'],
   timelineEvent?: string,
 ): Promise<HandoffStatus> {
-  for (let i = 0; i < 100; i++) {
-    const s = await handle.query(statusQuery);
-    if (s.stage === stage && (!timelineEvent || s.timeline.some((e) => e.event === timelineEvent))) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the lead never reached stage ${stage}`);
+  return eventually(
+    () => handle.query(statusQuery),
+    (s) => s.stage === stage && (!timelineEvent || s.timeline.some((e) => e.event === timelineEvent)),
+    `stage ${stage}${timelineEvent ? ` after "${timelineEvent}"` : ''}`,
+  );
 }
