@@ -9,7 +9,7 @@ import type { Sandbox, SandboxService } from '../sandbox';
 import { createEmailSender } from './email/email-sender';
 import { createHubSpotAdapters } from './hubspot';
 import type { ChatPort, EmailPort, MarketingCrm, PushPort, SalesCrm } from './ports';
-import { createSalesforceAdapters, type SalesforceAdapterOptions } from './salesforce';
+import { createSalesforceAdapters, salesforceOptionsFromEnv, type SalesforceAdapterOptions } from './salesforce';
 import { createSlackChat } from './slack/slack-chat';
 
 export interface Ports {
@@ -88,18 +88,7 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: Sandbox | null
   let salesforce: ReturnType<typeof createSalesforceAdapters> | null = null;
   if (wantsSalesforce && (configured.salesforce || sandbox?.salesforce)) {
     const opts: SalesforceAdapterOptions = configured.salesforce
-      ? {
-          loginUrl: env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com',
-          instanceUrl: env.SALESFORCE_INSTANCE_URL,
-          clientId: env.SALESFORCE_CLIENT_ID,
-          clientSecret: env.SALESFORCE_CLIENT_SECRET,
-          refreshToken: env.SALESFORCE_REFRESH_TOKEN,
-          username: env.SALESFORCE_USERNAME,
-          password: env.SALESFORCE_PASSWORD,
-          apiVersion: env.SALESFORCE_API_VERSION,
-          nurtureOwnerId: env.SALESFORCE_NURTURE_QUEUE_ID,
-          config,
-        }
+      ? salesforceOptionsFromEnv(stringEnv(env), config)
       : {
           loginUrl: sandbox!.salesforce!.url,
           instanceUrl: sandbox!.salesforce!.url,
@@ -130,4 +119,9 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: Sandbox | null
     email,
     push: salesforce?.push,
   };
+}
+
+/** The validated environment as the adapters' option readers take it (strings by variable name). */
+function stringEnv(env: Env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
 }

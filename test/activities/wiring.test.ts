@@ -1,0 +1,48 @@
+/**
+ * Each service is configured on its own: credentials set → that endpoint; otherwise the sandbox; neither → an
+ * error naming the variables to set.
+ */
+import { createPorts, MissingServiceError, servicesNeedingSandbox } from '../../src/activities/wiring';
+import { loadEnv } from '../../src/config/env';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
+import { sampleOrg } from '../support/handoff-fixture';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ config: sampleOrg() });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+test('only the services without credentials need the sandbox', () => {
+  expect(servicesNeedingSandbox(loadEnv({}))).toEqual(['hubspot', 'salesforce', 'slack', 'email']);
+  expect(
+    servicesNeedingSandbox(loadEnv({ SLACK_BOT_TOKEN: 'xoxb-real', SMTP_URL: 'smtp://mail.example:587' })),
+  ).toEqual(['hubspot', 'salesforce']);
+});
+
+test('Salesforce credentials from the environment are used as given, the rest stays on the sandbox', async () => {
+  const config = { ...sampleOrg(), salesCrm: 'salesforce' as const };
+  const sf = sandbox.salesforce!;
+  const env = loadEnv({
+    SALESFORCE_LOGIN_URL: sf.url,
+    SALESFORCE_CLIENT_ID: sf.credentials.clientId,
+    SALESFORCE_CLIENT_SECRET: sf.credentials.clientSecret,
+    SALESFORCE_REFRESH_TOKEN: sf.credentials.refreshToken,
+    SALESFORCE_NURTURE_QUEUE_ID: sf.nurtureQueueId,
+  });
+  const ports = createPorts(env, config, { ...sandbox, salesforce: undefined });
+  expect(ports.sales.system).toBe('salesforce');
+  const grantsBefore = sf.tokenGrants.length;
+  const lead = await ports.marketing.getLead('1006'); // Kim Lee at Initrode, which has an open opportunity
+  expect(await ports.sales.findOpenDeal(lead!)).toMatchObject({ ownerId: '0055g00000FarHaAAA' });
+  expect(sf.tokenGrants.slice(grantsBefore)).toEqual(['refresh_token']);
+});
+
+test('a service with neither credentials nor a sandbox is an error naming what to set', () => {
+  expect(() => createPorts(loadEnv({}), sampleOrg(), { ...sandbox, slack: undefined })).toThrow(
+    new MissingServiceError('slack', 'SLACK_BOT_TOKEN'),
+  );
+  expect(() => createPorts(loadEnv({}), sampleOrg(), null)).toThrow(/hubspot is not configured.*HUBSPOT_ACCESS_TOKEN/);
+});
