@@ -11,7 +11,7 @@ import { createPorts, describeServices, servicesNeedingSandbox } from './activit
 import { describeEnv, EnvError, loadEnv, temporalSettings, type Env } from './config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from './config/org-config-file';
 import { OrgConfigError } from './domain/org-config';
-import { startSandbox, type Sandbox } from './sandbox';
+import { DEFAULT_SANDBOX_BASE_PORT, startSandbox, type Sandbox } from './sandbox';
 import { resolveDevServer } from './temporal/binaries';
 import { connectClient, connectWorkerConnection } from './temporal/connection';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from './workflows/definitions';
@@ -88,7 +88,11 @@ export async function runProcess(opts: { embedded: boolean }): Promise<void> {
           `NODE_ENV=production and these services have no credentials: ${missing.join(', ')} (the sandbox is for development; see the README's environment table)`,
         );
       }
-      sandbox = await startSandbox({ config, services: missing, basePort: env.SANDBOX_BASE_PORT ?? 4100 });
+      sandbox = await startSandbox({
+        config,
+        services: missing,
+        basePort: env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT,
+      });
       cleanups.push({ what: 'the sandbox emulators', run: () => sandbox!.close() });
     }
     const ports = createPorts(env, config, sandbox);
@@ -110,8 +114,8 @@ export async function runProcess(opts: { embedded: boolean }): Promise<void> {
     // 4. The bridge (embedded mode; `npm run bridge` runs it on its own).
     let bridgeUrl: string | null = null;
     if (opts.embedded) {
-      const { startBridgeForProcess } = await import('./client/bridge/process');
-      const bridge = await startBridgeForProcess({
+      const { startBridge } = await import('./client/bridge/process');
+      const bridge = await startBridge({
         env,
         config,
         client,

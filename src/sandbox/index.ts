@@ -12,6 +12,10 @@ import { startSlackEmulator, type SlackEmulator } from './slack/slack-emulator';
 import { startSmtpSink, type SmtpSink } from './smtp/smtp-sink';
 
 export type SandboxService = 'hubspot' | 'salesforce' | 'slack' | 'email';
+
+/** `npm start` runs the emulators from this base port (SANDBOX_BASE_PORT overrides it), each at its offset. */
+export const DEFAULT_SANDBOX_BASE_PORT = 4100;
+export const SANDBOX_PORT_OFFSETS = { hubspot: 1, salesforce: 2, slack: 3, smtp: 25, mailbox: 26 } as const;
 export const SANDBOX_SERVICES: SandboxService[] = ['hubspot', 'salesforce', 'slack', 'email'];
 
 export interface Sandbox {
@@ -30,7 +34,7 @@ export interface SandboxOptions {
   config: OrgConfig;
   /** Which emulators to run (default all). */
   services?: SandboxService[];
-  /** Fixed ports from here (+1 HubSpot, +2 Salesforce, +3 Slack, +25 SMTP, +26 its mailbox view); free ports when absent. */
+  /** Fixed ports from here (SANDBOX_PORT_OFFSETS); free ports when absent. */
   basePort?: number;
 }
 
@@ -44,25 +48,25 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const closers: (() => Promise<void>)[] = [];
   try {
     if (want.has('hubspot')) {
-      sandbox.hubspot = await startHubSpotEmulator({ port: port(1), config: opts.config });
+      sandbox.hubspot = await startHubSpotEmulator({ port: port(SANDBOX_PORT_OFFSETS.hubspot), config: opts.config });
       closers.push(() => sandbox.hubspot!.close());
     }
     if (want.has('salesforce')) {
-      const sf = await startSalesforceEmulator({ port: port(2), config: opts.config });
+      const sf = await startSalesforceEmulator({ port: port(SANDBOX_PORT_OFFSETS.salesforce), config: opts.config });
       sandbox.salesforce = Object.assign(sf, { nurtureQueueId: SANDBOX_NURTURE_QUEUE_ID });
       closers.push(() => sf.close());
     }
     if (want.has('slack')) {
-      sandbox.slack = await startSlackEmulator({ port: port(3), config: opts.config });
+      sandbox.slack = await startSlackEmulator({ port: port(SANDBOX_PORT_OFFSETS.slack), config: opts.config });
       closers.push(() => sandbox.slack!.close());
     }
     if (want.has('email')) {
-      const smtp = await startSmtpSink({ port: port(25) });
+      const smtp = await startSmtpSink({ port: port(SANDBOX_PORT_OFFSETS.smtp) });
       sandbox.smtp = smtp;
       closers.push(() => smtp.close());
       sandbox.mailbox = await startEmulator({
         name: 'mailbox',
-        port: port(26),
+        port: port(SANDBOX_PORT_OFFSETS.mailbox),
         routes: () => undefined,
         rateLimited: (reply, seconds) =>
           reply.code(429).header('Retry-After', String(seconds)).send({ error: 'rate limited' }),

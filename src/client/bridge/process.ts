@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { createSlackResponder, type SlackResponder } from '../../activities/slack/slack-responder';
 import { temporalSettings, type Env } from '../../config/env';
 import type { OrgConfig } from '../../domain/org-config';
-import type { Sandbox } from '../../sandbox';
+import { DEFAULT_SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS, type Sandbox } from '../../sandbox';
 import { SANDBOX_SLACK_TOKEN } from '../../sandbox/slack/slack-emulator';
 import { addressOf } from '../../temporal/connection';
 import { fixedTemporalGateway, type TemporalGateway } from '../temporal-gateway';
@@ -18,12 +18,9 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** `npm start`'s sandbox runs its emulators from this base port; Slack is base + 3 (src/sandbox/index.ts). */
-export const DEFAULT_SANDBOX_BASE_PORT = 4100;
-
 /** The Slack emulator `npm start` runs (SANDBOX_BASE_PORT + 3), e.g. http://127.0.0.1:4103; its Web API is at /api/. */
 export function sandboxSlackUrl(env: Pick<Env, 'SANDBOX_BASE_PORT'>): string {
-  return `http://127.0.0.1:${(env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + 3}`;
+  return `http://127.0.0.1:${(env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + SANDBOX_PORT_OFFSETS.slack}`;
 }
 
 /**
@@ -49,9 +46,6 @@ export async function startBridge(opts: {
     log: opts.log,
   });
 }
-
-/** The name `npm start`'s launcher (src/run.ts) imports. */
-export const startBridgeForProcess = startBridge;
 
 export async function listenFromEnv(opts: {
   env: Env;
