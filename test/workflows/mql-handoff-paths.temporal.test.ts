@@ -15,7 +15,7 @@ import {
 import { timeSkippingEnv } from '../harness/temporal';
 import { eventually } from '../support/eventually';
 import { recordHistoryIfAsked } from '../support/histories';
-import { cleanUpHandoffs, handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
+import { cleanUpHandoffs, handoffFixture, sampleOrg, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead, studentLead } from '../support/leads';
 
 const MIN = 60_000;
@@ -471,22 +471,37 @@ describe('routing through the workflow', () => {
   });
 });
 
-test('business-hours deadline: the first-touch SLA is due in business time of the team calendar', async () => {
-  const fx = await fixture();
+test("business-hours deadline: the first-touch SLA counts only the team calendar's working hours", async () => {
+  // One working hour a day (08:00–09:00 New York, every day): 4 business hours take at least three calendar days,
+  // so a deadline counted on the wall clock (4 h after assignment) cannot pass for it.
+  const config = sampleOrg();
+  config.calendars = config.calendars.map((c) =>
+    c.id === 'us-east'
+      ? {
+          ...c,
+          workingDays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+          hours: { start: '08:00', end: '09:00' },
+          holidays: [],
+        }
+      : c,
+  );
+  const fx = await handoffFixture(env, { config });
   await fx.worker.runUntil(async () => {
     const handle = await fx.start(demoRequestLead());
     await env.sleep(MIN);
     const s = await handle.query(statusQuery);
-    const { firstTouchDueAt } = await import('../../src/domain/sla');
-    const { calendarOf } = await import('../../src/domain/org');
-    const assignedAt = s.timeline.find((e) => e.event.startsWith('assigned to'))!.at;
-    const expected = firstTouchDueAt(
-      fx.config.sla.ladders.demo_request,
-      new Date(assignedAt),
-      calendarOf(fx.config, 'sdr-inbound'),
-    );
-    expect(s.slaDueAt).toBe(expected.toISOString());
-    expect([...fx.world.tasks.values()][0]!.dueAt).toBe(expected.toISOString());
+    const assignedAt = Date.parse(s.timeline.find((e) => e.event.startsWith('assigned to'))!.at);
+    const due = new Date(s.slaDueAt!);
+    expect(due.getTime() - assignedAt).toBeGreaterThan(3 * DAY);
+    expect(due.getTime() - assignedAt).toBeLessThanOrEqual(4 * DAY + HOUR);
+    const localTime = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(due);
+    expect(localTime >= '08:00' && localTime <= '09:00').toBe(true);
+    expect([...fx.world.tasks.values()][0]!.dueAt).toBe(s.slaDueAt);
     await handle.terminate('test over');
   });
 });
