@@ -137,16 +137,7 @@ export function outboundMessage(notifications: OutboundNotificationSpec[], orgId
   );
 }
 
-/** Polls `fn` every 100 ms until `ok` (at most ~15 s). */
-export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 150; i++) {
-    last = await fn();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
-}
+export { eventually as until } from '../support/eventually';
 
 export {
   cloneDemoContact as cloneSandboxContact,
