@@ -13,44 +13,19 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { buildHandoffBrief, type BriefContext, type HandoffBrief, type Notice } from '../domain/brief';
-import type { LeadSnapshot, LeadStatus } from '../domain/lead';
+import type { Assignee } from '../domain/assignee';
+import { buildHandoffBrief } from '../domain/brief';
 import type { OrgConfig } from '../domain/org-config';
+import type { HandoffActivities, NoticeResult, NotifyResult } from '../workflows/activity-contracts';
 import {
   claimRepUpdate,
   releaseRepSignal,
   TEAM_ROSTER_WORKFLOW_TYPE,
   teamRosterWorkflowId,
-  type ClaimRepInput,
-  type ClaimRepResult,
 } from '../workflows/definitions';
-import type {
-  ChatMessageRef,
-  ChatPort,
-  EmailPort,
-  ExternalRef,
-  HandoffMessageState,
-  MarketingCrm,
-  OpenDeal,
-  PushPort,
-  Recipient,
-  SalesCrm,
-} from './ports';
+import type { ChatPort, EmailPort, MarketingCrm, PushPort, SalesCrm } from './ports';
 import { toActivityFailure } from './service-error';
 import type { LeadSummariser } from './summariser';
-
-/** Who holds the lead: a rep, or a manager when nobody on the team was available. */
-export interface Assignee extends Recipient {
-  kind: 'rep' | 'manager';
-  teamId: string;
-  /** Owner id in the sales CRM (HubSpot owner id or Salesforce user id). */
-  salesOwnerId: string;
-  /** HubSpot owner id (the contact owner in the marketing CRM), when known. */
-  hubspotOwnerId?: string;
-  /** Salesforce user id, for mobile push. */
-  salesforceUserId?: string;
-  timeZone: string;
-}
 
 export interface HandoffActivityDeps {
   /** The org configuration; a function so a reload is picked up by the next handoff. */
@@ -68,14 +43,6 @@ export interface HandoffActivityDeps {
   rosterScope?: string;
 }
 
-export interface NotifyResult {
-  chat: ChatMessageRef | null;
-  emailed: boolean;
-  pushed: boolean;
-  /** What failed, for the timeline (no PII). */
-  failures: string[];
-}
-
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -88,21 +55,21 @@ function describeFailure(channel: string, e: unknown): string {
   return `${channel}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-export function createHandoffActivities(deps: HandoffActivityDeps) {
+export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActivities {
   const { marketing, sales, chat, email, push, summariser, temporal } = deps;
   const scope = deps.rosterScope ?? '';
 
   return {
     /** The org configuration, recorded in history so every decision replays identically. */
-    async loadHandoffPolicy(): Promise<OrgConfig> {
+    async loadHandoffPolicy() {
       return deps.config();
     },
 
-    async loadLead(input: { contactId: string }): Promise<LeadSnapshot | null> {
+    async loadLead(input) {
       return guarded(() => marketing.getLead(input.contactId));
     },
 
-    async recordDisqualification(input: { contactId: string; reasons: string[]; workflowId: string }): Promise<void> {
+    async recordDisqualification(input) {
       await guarded(() =>
         marketing.updateContact(input.contactId, {
           disqualificationReasons: input.reasons.join('; '),
@@ -111,19 +78,19 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
       );
     },
 
-    async findOpenDeal(input: { lead: LeadSnapshot }): Promise<OpenDeal | null> {
+    async findOpenDeal(input) {
       return guarded(() => sales.findOpenDeal(input.lead));
     },
 
     /** Round-robin claim through the team's roster workflow (started on first use). */
-    async claimRep(input: ClaimRepInput & { teamId: string }): Promise<ClaimRepResult> {
+    async claimRep(input) {
       const { teamId, ...claim } = input;
       return withRoster(temporal, teamRosterWorkflowId(teamId, scope), teamId, activityInfo().taskQueue, (handle) =>
         handle.executeUpdate(claimRepUpdate, { args: [claim], updateId: claim.claimKey }),
       );
     },
 
-    async releaseRep(input: { teamId: string; repId: string; leadId: string }): Promise<void> {
+    async releaseRep(input) {
       await withRoster(
         temporal,
         teamRosterWorkflowId(input.teamId, scope),
@@ -134,12 +101,7 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
     },
 
     /** Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. */
-    async assignInCrm(input: {
-      lead: LeadSnapshot;
-      assignee: Assignee;
-      workflowId: string;
-      mqlAt: string;
-    }): Promise<ExternalRef> {
+    async assignInCrm(input) {
       return guarded(async () => {
         const record = await sales.assignOwner({
           lead: input.lead,
@@ -159,25 +121,13 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
       });
     },
 
-    async createDeal(input: {
-      lead: LeadSnapshot;
-      assignee: Assignee;
-      name: string;
-      key: string;
-    }): Promise<ExternalRef> {
+    async createDeal(input) {
       return guarded(() =>
         sales.createDeal({ lead: input.lead, ownerId: input.assignee.salesOwnerId, name: input.name, key: input.key }),
       );
     },
 
-    async createFollowUpTask(input: {
-      lead: LeadSnapshot;
-      assignee: Assignee;
-      subject: string;
-      body: string;
-      dueAt: string;
-      key: string;
-    }): Promise<ExternalRef> {
+    async createFollowUpTask(input) {
       return guarded(() =>
         sales.createTask({
           lead: input.lead,
@@ -190,15 +140,12 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
       );
     },
 
-    async closeFollowUpTask(input: {
-      taskId: string;
-      outcome: 'completed' | 'reassigned' | 'cancelled';
-    }): Promise<void> {
+    async closeFollowUpTask(input) {
       await guarded(() => sales.closeTask(input));
     },
 
     /** The brief, with the "why this lead" sentence from the summariser (deterministic today, pluggable). */
-    async prepareBrief(input: Omit<BriefContext, 'whyThisLead'> & { now: string }): Promise<HandoffBrief> {
+    async prepareBrief(input) {
       const { now, ...ctx } = input;
       const whyThisLead = await summariser.summarise({ events: ctx.lead.events, now: new Date(now) });
       return buildHandoffBrief({ ...ctx, whyThisLead });
@@ -208,13 +155,7 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
      * Slack DM first; email as backup (always when configured, and whenever Slack fails); mobile push for high
      * priority. One channel failing never stops the others; throws only when no channel reached the person.
      */
-    async notifyAssignee(input: {
-      assignee: Assignee;
-      brief: HandoffBrief;
-      key: string;
-      emailBackup: boolean;
-      push: { targetId?: string } | null;
-    }): Promise<NotifyResult> {
+    async notifyAssignee(input) {
       const result: NotifyResult = { chat: null, emailed: false, pushed: false, failures: [] };
       try {
         result.chat = await chat.sendHandoffBrief({
@@ -255,13 +196,8 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
     },
 
     /** A reminder, escalation or review notice: Slack, plus email when the person prefers it. */
-    async sendNotice(input: {
-      to: Recipient | { channel: string };
-      notice: Notice;
-      key: string;
-      alsoEmail: boolean;
-    }): Promise<{ chat: ChatMessageRef | null; emailed: boolean; failures: string[] }> {
-      const out = { chat: null as ChatMessageRef | null, emailed: false, failures: [] as string[] };
+    async sendNotice(input) {
+      const out: NoticeResult = { chat: null, emailed: false, failures: [] };
       try {
         out.chat = await chat.sendNotice({ to: input.to, notice: input.notice, key: `${input.key}:slack` });
       } catch (e) {
@@ -281,16 +217,12 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
       return out;
     },
 
-    async updateHandoffMessage(input: {
-      ref: ChatMessageRef;
-      brief: HandoffBrief;
-      state: HandoffMessageState;
-    }): Promise<void> {
+    async updateHandoffMessage(input) {
       await guarded(() => chat.updateHandoffMessage(input));
     },
 
     /** Sales accepted: lifecycle SQL + SQL date. */
-    async markAccepted(input: { lead: LeadSnapshot; at: string; workflowId: string }): Promise<void> {
+    async markAccepted(input) {
       await guarded(() =>
         marketing.updateContact(input.lead.contactId, {
           lifecycle: { to: 'salesqualifiedlead' },
@@ -302,13 +234,7 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
     },
 
     /** Sales rejected: reason on the contact, lifecycle back to Lead, owner removed, enrolled in the re-nurture track. */
-    async markRejected(input: {
-      lead: LeadSnapshot;
-      reason: string;
-      leadStatus: LeadStatus;
-      nurtureListId: string;
-      workflowId: string;
-    }): Promise<void> {
+    async markRejected(input) {
       await guarded(async () => {
         if (sales.system !== 'hubspot') await sales.removeOwner({ lead: input.lead });
         await marketing.updateContact(input.lead.contactId, {
@@ -324,7 +250,7 @@ export function createHandoffActivities(deps: HandoffActivityDeps) {
   };
 }
 
-export type HandoffActivities = ReturnType<typeof createHandoffActivities>;
+export type { Assignee, HandoffActivities };
 
 /** Runs `fn` against the team's roster workflow, starting the roster on first use. */
 async function withRoster<T>(

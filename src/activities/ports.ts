@@ -11,18 +11,13 @@
  * Errors: adapters throw `ServiceError` (src/activities/service-error.ts) so activities can decide retryable vs
  * not; anything else is treated as retryable.
  */
-import type { HandoffBrief, Notice } from '../domain/brief';
-export type { Notice, NoticeKind } from '../domain/brief';
+import type { Recipient } from '../domain/assignee';
+import type { HandoffBrief, HandoffMessageState, Notice } from '../domain/brief';
 import type { LeadSnapshot, LeadStatus, LifecycleStage } from '../domain/lead';
-
-/** A record in an external system, with a link a human can click. */
-export interface ExternalRef {
-  system: 'hubspot' | 'salesforce' | 'slack' | 'email' | 'push';
-  /** Object type in that system: contact, deal, task, Lead, Opportunity, Task, message… */
-  objectType: string;
-  id: string;
-  url?: string;
-}
+import type { ChatMessageRef, ExternalRef, OpenDeal } from '../workflows/activity-contracts';
+export type { Recipient } from '../domain/assignee';
+export type { HandoffMessageState, Notice, NoticeKind } from '../domain/brief';
+export type { ChatMessageRef, ExternalRef, OpenDeal } from '../workflows/activity-contracts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Marketing CRM: HubSpot, always. System of record for lifecycle stage, scores and engagement.
@@ -59,14 +54,6 @@ export interface MarketingCrm {
 // Sales CRM: HubSpot or Salesforce (chosen by `salesCrm` in the org config). Owner, deal/opportunity, task.
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface OpenDeal {
-  id: string;
-  name: string;
-  /** Owner id in the sales CRM (HubSpot owner id or Salesforce user id), if any. */
-  ownerId: string | null;
-  url?: string;
-}
-
 export interface SalesCrm {
   readonly system: 'hubspot' | 'salesforce';
   /** An open deal/opportunity on the lead's company/account, for dedupe; null when there is none. */
@@ -96,28 +83,6 @@ export interface SalesCrm {
 // ---------------------------------------------------------------------------------------------------------------
 // Notifications.
 // ---------------------------------------------------------------------------------------------------------------
-
-/** Someone we notify: a rep, a manager or the reviewer. */
-export interface Recipient {
-  id: string;
-  name: string;
-  email: string;
-  slackUserId?: string;
-}
-
-/** The state the handoff DM shows; the original message is updated in place whenever it changes. */
-export type HandoffMessageState =
-  | { kind: 'open' }
-  | { kind: 'reached_out'; at: string }
-  | { kind: 'accepted'; at: string; by: string }
-  | { kind: 'rejected'; at: string; by: string; reasonLabel: string }
-  | { kind: 'reassigned'; at: string; toName: string; reason: string };
-
-/** Where a chat message lives, so it can be updated later. */
-export interface ChatMessageRef {
-  channel: string;
-  ts: string;
-}
 
 export interface ChatPort {
   /** DMs the brief with Accept / Reject (picklist) / "I've reached out" buttons. Idempotent by key. */

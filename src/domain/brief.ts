@@ -69,6 +69,14 @@ export interface BriefContext {
   rejectReasons: { value: RejectionReason; label: string }[];
 }
 
+/** The state the handoff DM shows; the original message is updated in place whenever it changes. */
+export type HandoffMessageState =
+  | { kind: 'open' }
+  | { kind: 'reached_out'; at: string }
+  | { kind: 'accepted'; at: string; by: string }
+  | { kind: 'rejected'; at: string; by: string; reasonLabel: string }
+  | { kind: 'reassigned'; at: string; toName: string; reason: string };
+
 export type NoticeKind =
   | 'reminder'
   | 'manager_escalation'

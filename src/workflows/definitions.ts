@@ -5,9 +5,11 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CurrentRung, HandoffOutcome, LeadStage } from '../domain/handoff-rules';
+import type { TimelineEntry } from '../domain/timeline';
 import type { LeadType, Priority } from '../domain/lead';
 import type { RosterCandidate, RosterState } from '../domain/round-robin';
-import type { RejectionReason, SlaRungKind } from '../domain/vocabulary';
+import type { RejectionReason } from '../domain/vocabulary';
 export type { RosterCandidate, RosterState } from '../domain/round-robin';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -56,30 +58,11 @@ export const TEAM_ROSTER_WORKFLOW_TYPE = 'teamRoster';
 // Stages, outcomes, status
 // ---------------------------------------------------------------------------------------------------------------
 
-export const LEAD_STAGES = [
-  'qualifying',
-  'routing',
-  'awaiting_first_touch',
-  'awaiting_decision',
-  'renurturing',
-  'accepted',
-  'rejected',
-  'recycled',
-  'disqualified',
-] as const;
-export type LeadStage = (typeof LEAD_STAGES)[number];
+export { LEAD_STAGES } from '../domain/handoff-rules';
+export type { CurrentRung, HandoffOutcome, LeadStage } from '../domain/handoff-rules';
 
-export type HandoffOutcome = 'accepted' | 'rejected' | 'recycled' | 'disqualified';
-
-/** Rungs of the first-touch ladder plus the decision ladder's two. `none` before any fired. */
-export type CurrentRung = 'none' | SlaRungKind | 'decision_escalation' | 'decision_review';
-
-export interface TimelineEntry {
-  /** ISO-8601, workflow time. */
-  at: string;
-  event: string;
-  detail?: string;
-}
+export { TIMELINE_KINDS } from '../domain/timeline';
+export type { TimelineEntry, TimelineKind } from '../domain/timeline';
 
 export interface HandoffStatus {
   workflowId: string;

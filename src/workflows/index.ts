@@ -1,3 +1,3 @@
 /** Every workflow the worker registers. */
-export { mqlHandoff } from './mql-handoff';
+export { mqlHandoff } from './mql-handoff/index';
 export { teamRoster } from './team-roster';

@@ -1,0 +1,117 @@
+/**
+ * What the handoff workflow asks of the outside world: the activities' names, inputs and results. The workflow
+ * schedules them by these signatures; `createHandoffActivities` (src/activities) implements them over the ports.
+ * Like definitions.ts this is a contract: it holds types only, and depends on nothing but the domain and the
+ * roster's definitions.
+ */
+import type { Assignee, Recipient } from '../domain/assignee';
+import type { BriefContext, HandoffBrief, HandoffMessageState, Notice } from '../domain/brief';
+import type { LeadSnapshot, LeadStatus } from '../domain/lead';
+import type { OrgConfig } from '../domain/org-config';
+import type { ClaimRepInput, ClaimRepResult } from './definitions';
+
+/** A record in an external system, with a link a human can click. */
+export interface ExternalRef {
+  system: 'hubspot' | 'salesforce' | 'slack' | 'email' | 'push';
+  /** Object type in that system: contact, deal, task, Lead, Opportunity, Task, message… */
+  objectType: string;
+  id: string;
+  url?: string;
+}
+
+/** Where a chat message lives, so it can be updated later. */
+export interface ChatMessageRef {
+  channel: string;
+  ts: string;
+}
+
+export interface OpenDeal {
+  id: string;
+  name: string;
+  /** Owner id in the sales CRM (HubSpot owner id or Salesforce user id), if any. */
+  ownerId: string | null;
+  url?: string;
+}
+
+export interface NotifyResult {
+  chat: ChatMessageRef | null;
+  emailed: boolean;
+  pushed: boolean;
+  /** What failed, for the timeline (no PII). */
+  failures: string[];
+}
+
+export interface NoticeResult {
+  chat: ChatMessageRef | null;
+  emailed: boolean;
+  failures: string[];
+}
+
+/** The configuration, recorded in history so every decision replays identically. */
+export interface PolicyActivities {
+  loadHandoffPolicy(): Promise<OrgConfig>;
+}
+
+/** Marketing CRM (HubSpot) and sales CRM (HubSpot or Salesforce). */
+export interface CrmActivities {
+  loadLead(input: { contactId: string }): Promise<LeadSnapshot | null>;
+  recordDisqualification(input: { contactId: string; reasons: string[]; workflowId: string }): Promise<void>;
+  findOpenDeal(input: { lead: LeadSnapshot }): Promise<OpenDeal | null>;
+  /** Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. */
+  assignInCrm(input: {
+    lead: LeadSnapshot;
+    assignee: Assignee;
+    workflowId: string;
+    mqlAt: string;
+  }): Promise<ExternalRef>;
+  createDeal(input: { lead: LeadSnapshot; assignee: Assignee; name: string; key: string }): Promise<ExternalRef>;
+  createFollowUpTask(input: {
+    lead: LeadSnapshot;
+    assignee: Assignee;
+    subject: string;
+    body: string;
+    dueAt: string;
+    key: string;
+  }): Promise<ExternalRef>;
+  closeFollowUpTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void>;
+  /** Sales accepted: lifecycle SQL + SQL date. */
+  markAccepted(input: { lead: LeadSnapshot; at: string; workflowId: string }): Promise<void>;
+  /** Sales rejected: reason on the contact, lifecycle back to Lead, owner removed, enrolled in the re-nurture track. */
+  markRejected(input: {
+    lead: LeadSnapshot;
+    reason: string;
+    leadStatus: LeadStatus;
+    nurtureListId: string;
+    workflowId: string;
+  }): Promise<void>;
+}
+
+/** The team roster: round-robin claims and releases. */
+export interface RosterActivities {
+  claimRep(input: ClaimRepInput & { teamId: string }): Promise<ClaimRepResult>;
+  releaseRep(input: { teamId: string; repId: string; leadId: string }): Promise<void>;
+}
+
+/** The brief, the DM and its backups, the notices. */
+export interface NotificationActivities {
+  /** The brief, with the "why this lead" sentence from the summariser. */
+  prepareBrief(input: Omit<BriefContext, 'whyThisLead'> & { now: string }): Promise<HandoffBrief>;
+  /** Slack DM first; email as backup; mobile push for high priority. Throws only when no channel reached the person. */
+  notifyAssignee(input: {
+    assignee: Assignee;
+    brief: HandoffBrief;
+    key: string;
+    emailBackup: boolean;
+    push: { targetId?: string } | null;
+  }): Promise<NotifyResult>;
+  /** A reminder, escalation or review notice: Slack, plus email when the person prefers it. */
+  sendNotice(input: {
+    to: Recipient | { channel: string };
+    notice: Notice;
+    key: string;
+    alsoEmail: boolean;
+  }): Promise<NoticeResult>;
+  updateHandoffMessage(input: { ref: ChatMessageRef; brief: HandoffBrief; state: HandoffMessageState }): Promise<void>;
+}
+
+export type HandoffActivities = PolicyActivities & CrmActivities & RosterActivities & NotificationActivities;

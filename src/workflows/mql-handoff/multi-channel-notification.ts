@@ -1,0 +1,139 @@
+/**
+ * Component 2, multi-channel notification: the follow-up task due at the SLA deadline, the context-rich brief,
+ * the Slack DM with email as backup and mobile push for high-priority leads; the DM kept true as the lead moves;
+ * and the notices of the ladders (reminders, escalations, reviews).
+ */
+import { patched } from '@temporalio/workflow';
+import { managerAbove, recipientOf, type Assignee, type Recipient } from '../../domain/assignee';
+import type { HandoffMessageState, NoticeKind } from '../../domain/brief';
+import { followUpTaskBody, followUpTaskSubject, type NoticeAudience } from '../../domain/handoff-rules';
+import { composeNotice } from '../../domain/notices';
+import type { Person } from '../../domain/org-config';
+import { rejectionPicklist } from '../../domain/rejection';
+import { crm, notifications } from './activities';
+import type { HandoffContext } from './context';
+import type { WrittenAssignment } from './instant-routing';
+import { PATCH_READY_BEFORE_NOTIFY } from './patches';
+
+/** Tells the new owner: the task in the sales CRM, then the brief by DM (email, push as configured). */
+export async function announceAssignment(
+  h: HandoffContext,
+  { a, record }: WrittenAssignment,
+  because: string,
+): Promise<void> {
+  const { s, policy } = h;
+  const lead = s.lead!;
+  const { assignee, slaDueAt } = a;
+  const task = await h.tolerate('task creation', () =>
+    crm.createFollowUpTask({
+      lead,
+      assignee,
+      subject: followUpTaskSubject(lead),
+      body: followUpTaskBody(s.qualification?.reasonForHandoff ?? null, new Date(slaDueAt), assignee.timeZone),
+      dueAt: slaDueAt,
+      key: h.key(`task-${a.no}`),
+    }),
+  );
+  a.taskId = task?.id ?? null;
+
+  s.brief = await notifications.prepareBrief({
+    workflowId: s.workflowId,
+    lead,
+    leadType: s.leadType!,
+    priority: s.priority!,
+    reasonForHandoff: s.qualification?.reasonForHandoff ?? '',
+    routedBecause: because,
+    slaDueAt,
+    timeZone: assignee.timeZone,
+    rep: { id: assignee.id, name: assignee.name },
+    links: [
+      ...(lead.hubspotUrl ? [{ label: 'HubSpot contact', url: lead.hubspotUrl }] : []),
+      ...(record?.url && record.url !== lead.hubspotUrl
+        ? [{ label: `Salesforce ${record.objectType}`, url: record.url }]
+        : []),
+    ],
+    rejectReasons: rejectionPicklist(policy),
+    now: h.now().toISOString(),
+  });
+
+  // A rep may click Accept the moment the DM lands: be ready for decisions before notifying.
+  if (s.stage === 'routing' && patched(PATCH_READY_BEFORE_NOTIFY)) h.enter('awaiting_first_touch');
+  const notified = await notifications.notifyAssignee({
+    assignee,
+    brief: s.brief,
+    key: h.key(`notify-${a.no}`),
+    emailBackup: policy.notifications.emailBackup,
+    push:
+      policy.notifications.mobilePush && s.priority === 'high'
+        ? // The notification opens the Salesforce record when Salesforce is the sales CRM.
+          { targetId: policy.salesCrm === 'salesforce' ? (s.salesRecordId ?? undefined) : undefined }
+        : null,
+  });
+  a.chat = notified.chat;
+  const channels = [notified.chat && 'Slack DM', notified.emailed && 'email', notified.pushed && 'mobile push'];
+  const failed = notified.failures.length ? `; failed: ${notified.failures.join('; ')}` : '';
+  h.log('rep_notified', 'rep notified', channels.filter(Boolean).join(', ') + failed);
+  h.publish();
+}
+
+/** Rewrites the DM so it shows the truth (reached out, accepted, rejected, reassigned). */
+export async function updateMessage(h: HandoffContext, state: HandoffMessageState): Promise<void> {
+  const ref = h.s.assignment?.chat;
+  const brief = h.s.brief;
+  if (!ref || !brief) return;
+  await h.tolerate('Slack message update', () => notifications.updateHandoffMessage({ ref, brief, state }));
+}
+
+export interface NoticeFacts {
+  repName?: string;
+  toRepName?: string;
+  reason?: string;
+  reasonLabel?: string;
+  waitedMs?: number;
+}
+
+type NoticeTarget = Person | Assignee | { channel: string };
+
+/** A notice about the lead to a person or the review channel; a refusal is recorded, never fatal. */
+export async function sendNotice(
+  h: HandoffContext,
+  kind: NoticeKind,
+  to: NoticeTarget,
+  step: string,
+  facts: NoticeFacts = {},
+): Promise<void> {
+  const holder = h.s.assignment?.assignee;
+  const person = 'channel' in to ? null : to;
+  const notice = composeNotice(kind, h.s.brief!, {
+    now: h.now(),
+    timeZone: person && 'timeZone' in person ? person.timeZone : (holder?.timeZone ?? 'UTC'),
+    managerName: holder ? managerAbove(h.policy, holder)?.name : undefined,
+    ...facts,
+  });
+  const target: Recipient | { channel: string } = person ? recipientOf(person) : (to as { channel: string });
+  const alsoEmail = person !== null && 'prefersEmail' in person && person.prefersEmail === true;
+  await h.tolerate(`${kind} notice`, () =>
+    notifications.sendNotice({ to: target, notice, key: h.key(step), alsoEmail }),
+  );
+  h.log(
+    'notice',
+    `notice: ${kind}`,
+    person ? `to ${person.name}` : `to channel ${(to as { channel: string }).channel}`,
+    {
+      notice: kind,
+    },
+  );
+}
+
+/** The VP/ops reviewer: their channel when configured, else the person. */
+export function reviewer(h: HandoffContext): Person | { channel: string } {
+  const r = h.policy.reviewer;
+  return r.slackChannel ? { channel: r.slackChannel } : r;
+}
+
+/** Who a rung's notice goes to; null when there is nobody (a manager-held lead may have none above it). */
+export function audienceOf(h: HandoffContext, audience: NoticeAudience, holder: Assignee): NoticeTarget | null {
+  if (audience === 'assignee') return holder;
+  if (audience === 'manager') return managerAbove(h.policy, holder);
+  return reviewer(h);
+}

@@ -1,0 +1,7 @@
+/**
+ * Workflow changes made while leads may be sleeping in older versions. Each id guards one change with
+ * `patched()`; histories recorded before the change (test/histories/v1-*) replay the old path.
+ */
+
+/** Enter `awaiting_first_touch` before notifying, so a rep who clicks Accept the moment the DM lands is heard. */
+export const PATCH_READY_BEFORE_NOTIFY = 'ready-for-decisions-before-notify';

@@ -1,0 +1,99 @@
+/**
+ * Component 4, rejection recycling — and acceptance. Accepted: lifecycle SQL. Rejected: a picklist reason back to
+ * HubSpot, lifecycle back to Lead, the owner removed, the re-nurture track for that reason, the reviewer told.
+ * "Timing not right" sleeps through the re-nurture delay, then re-evaluates the lead on fresh data: still
+ * qualified → a fresh handoff (the next cycle); otherwise recycled.
+ */
+import { condition, continueAsNew } from '@temporalio/workflow';
+import { parseDurationMs } from '../../domain/duration';
+import type { HandoffOutcome } from '../../domain/handoff-rules';
+import { qualifyLead } from '../../domain/qualification';
+import { rejectionTrack } from '../../domain/rejection';
+import { crm } from './activities';
+import type { HandoffContext } from './context';
+import { releaseClaim } from './instant-routing';
+import { reviewer, sendNotice, updateMessage } from './multi-channel-notification';
+import { recordFirstTouch } from './sla-enforcement';
+import type { mqlHandoff } from './index';
+
+/** Applies the pending accept/reject; 'renurture' when the lead goes on to the re-nurture timer. */
+export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome | 'renurture'> {
+  const { s, policy } = h;
+  const d = h.pendingDecision!;
+  const at = h.now().toISOString();
+  const lead = s.lead!;
+  const a = s.assignment!;
+  const by = a.assignee.name;
+  const note = d.input.note ? `: ${d.input.note}` : '';
+  if (!s.firstTouchAt) await recordFirstTouch(h, `${d.kind} decision by ${by}`);
+  let outcome: HandoffOutcome | 'renurture';
+  if (d.kind === 'accept') {
+    await h.tolerate('CRM acceptance', () => crm.markAccepted({ lead, at, workflowId: s.workflowId }));
+    await updateMessage(h, { kind: 'accepted', at, by });
+    h.log('accepted', 'accepted', `by ${by}${note}`);
+    outcome = 'accepted';
+  } else {
+    const track = rejectionTrack(policy, d.input.reason)!;
+    await h.tolerate('CRM rejection', () =>
+      crm.markRejected({
+        lead,
+        reason: track.reason,
+        leadStatus: track.leadStatus,
+        nurtureListId: track.nurtureListId,
+        workflowId: s.workflowId,
+      }),
+    );
+    if (a.taskId) {
+      const taskId = a.taskId;
+      await h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'cancelled' }));
+    }
+    await updateMessage(h, { kind: 'rejected', at, by, reasonLabel: track.label });
+    s.rejectReason = track.reason;
+    h.log('rejected', 'rejected', `${track.label} by ${by}${note}`);
+    await sendNotice(h, 'lead_rejected', reviewer(h), 'rejected', { reason: track.reason, reasonLabel: track.label });
+    outcome = track.reevaluate ? 'renurture' : 'rejected';
+  }
+  await releaseClaim(h, a);
+  s.rung = 'none';
+  s.nextDeadline = null;
+  if (outcome === 'renurture') {
+    h.enter('renurturing');
+  } else {
+    s.outcome = outcome;
+    h.enter(outcome);
+  }
+  d.result = { stage: s.stage, at };
+  h.pendingDecision = null;
+  return outcome;
+}
+
+/**
+ * "Timing not right": a durable re-nurture timer, then a fresh evaluation. Ends 'recycled', or continues as new
+ * with the next cycle (a fresh handoff that keeps the lead's story).
+ */
+export async function renurture(h: HandoffContext): Promise<'recycled'> {
+  const { s, policy, input } = h;
+  const delayMs = parseDurationMs(policy.rejection.renurtureDelay);
+  const until = new Date(Date.now() + delayMs);
+  s.nextDeadline = { what: 're-evaluation', at: until.toISOString() };
+  h.log('renurture_scheduled', 're-nurture', `re-evaluation on ${until.toISOString()}`);
+  h.enter('renurturing');
+  await condition(() => false, delayMs);
+
+  const lead = await crm.loadLead({ contactId: s.contactId });
+  const q = lead ? qualifyLead(lead, policy, new Date()) : null;
+  if (!lead || !q?.qualified) {
+    h.log('recycled', 'recycled', lead ? `no longer qualified: ${q!.reasons.join('; ')}` : 'contact no longer exists');
+    s.outcome = 'recycled';
+    h.enter('recycled');
+    return 'recycled';
+  }
+  h.log('re_evaluated', 're-evaluated: still qualified', 'starting a fresh handoff');
+  return continueAsNew<typeof mqlHandoff>({
+    source: input.source,
+    contactId: input.contactId,
+    trigger: { kind: 'renurture', at: new Date().toISOString(), detail: `after ${policy.rejection.renurtureDelay}` },
+    cycle: s.cycle + 1,
+    carriedTimeline: s.timeline.slice(-50),
+  });
+}

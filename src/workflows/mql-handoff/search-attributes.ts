@@ -1,0 +1,36 @@
+/**
+ * What ops see in the Temporal UI, kept current at every transition: stage, owner, team, rung, the next
+ * deadline, priority, lead type, MQL and first-touch times, rejection reason. No PII.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { SA } from '../definitions';
+import type { HandoffState } from './state';
+
+export function searchAttributesOf(s: HandoffState): SearchAttributeUpdatePair[] {
+  const a = s.assignment;
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: SA.LeadStage, value: s.stage },
+    { key: SA.SlaRung, value: s.rung },
+    { key: SA.AssignedRep, value: a ? a.assignee.id : null },
+    { key: SA.Team, value: a ? a.assignee.teamId : null },
+    { key: SA.SlaDueAt, value: slaDueAt(s) },
+  ];
+  if (s.priority) pairs.push({ key: SA.Priority, value: s.priority });
+  if (s.leadType) pairs.push({ key: SA.LeadType, value: s.leadType });
+  if (s.mqlAt) pairs.push({ key: SA.MqlAt, value: new Date(s.mqlAt) });
+  if (s.firstTouchAt) pairs.push({ key: SA.FirstTouchAt, value: new Date(s.firstTouchAt) });
+  pairs.push({ key: SA.RejectReason, value: s.rejectReason });
+  return pairs;
+}
+
+/** First touch due while awaiting it; the next decision rung while awaiting a decision; else none. */
+function slaDueAt(s: HandoffState): Date | null {
+  if (s.stage === 'awaiting_first_touch' && s.assignment) return new Date(s.assignment.slaDueAt);
+  if (s.stage === 'awaiting_decision' && s.nextDeadline) return new Date(s.nextDeadline.at);
+  return null;
+}
+
+export function publishSearchAttributes(s: HandoffState): void {
+  upsertSearchAttributes(searchAttributesOf(s));
+}
