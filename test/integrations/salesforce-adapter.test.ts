@@ -62,6 +62,37 @@ describe.each(OAUTH_FLOWS)('Salesforce adapters, %s', (_flow, options) => {
       expect(await adapters().sales.findOpenDeal(l)).toBeNull();
     });
 
+    it('takes the newest open opportunity when the account has several', async () => {
+      const initrode = emu.store.records('Account').find((a) => a.Name === 'Initrode')!;
+      // CreatedDate has millisecond precision: make sure the second opportunity is created strictly later.
+      const seeded = Date.now();
+      while (Date.now() === seeded);
+      emu.store.seed('Opportunity', {
+        Name: 'Initrode — Expansion',
+        StageName: 'Prospecting',
+        CloseDate: '2030-01-01',
+        AccountId: initrode.Id,
+        OwnerId: BEN,
+      });
+      expect(await adapters().sales.findOpenDeal(lead())).toMatchObject({ name: 'Initrode — Expansion', ownerId: BEN });
+    });
+
+    it('matches a website stored in other case (LIKE is case-insensitive)', async () => {
+      const account = emu.store.seed('Account', {
+        Name: 'Vandelay Industries',
+        Website: 'https://www.Vandelay.EXAMPLE',
+      });
+      emu.store.seed('Opportunity', {
+        Name: 'Vandelay — Imports',
+        StageName: 'Prospecting',
+        CloseDate: '2030-01-01',
+        AccountId: account,
+        OwnerId: BEN,
+      });
+      const l = newCo('5004', 'Vandelay', 'vandelay.example');
+      expect(await adapters().sales.findOpenDeal(l)).toMatchObject({ name: 'Vandelay — Imports', ownerId: BEN });
+    });
+
     it('does not take a website that merely contains the domain', async () => {
       emu.store.seed('Account', { Name: 'Not Initrode', Website: 'https://notinitrode.example' });
       const other = emu.store.records('Account').find((a) => a.Name === 'Not Initrode')!;

@@ -422,16 +422,21 @@ describe('upsert and read by external id', () => {
   });
 });
 
+/**
+ * The emulator parses only the SOQL the adapters send (src/activities/salesforce: matchingAccounts and findOpenDeal
+ * in sales-crm.ts, findSalesRecord and idByKey in records.ts); each case below names the adapter query it stands
+ * for. Anything else is refused with MALFORMED_QUERY.
+ */
 describe('SOQL', () => {
   beforeEach(() => {
-    for (const [name, website, employees] of [
-      ['Acme', 'acme.example', 50],
-      ['acme labs', 'https://labs.acme.example', 500],
-      ['Hooli', null, 5000],
-      ['100%_Pure', 'pure.example', null],
-      ['100XYPure', 'xy.example', 10],
+    for (const [name, website] of [
+      ['Acme', 'acme.example'],
+      ['acme labs', 'https://labs.acme.example'],
+      ['Hooli', null],
+      ['100%_Pure', 'pure.example'],
+      ['100XYPure', 'xy.example'],
     ] as const) {
-      emu.store.seed('Account', { Name: name, Website: website, NumberOfEmployees: employees });
+      emu.store.seed('Account', { Name: name, Website: website });
     }
   });
   const names = async (soql: string) => {
@@ -451,46 +456,60 @@ describe('SOQL', () => {
   });
 
   it.each([
-    ["select id, NAME from account where name = 'ACME'", ['Acme']],
-    ["SELECT Name FROM Account WHERE Name LIKE 'acme%' ORDER BY Name DESC", ['acme labs', 'Acme']],
-    ["SELECT Name FROM Account WHERE Name LIKE '100\\%\\_%'", ['100%_Pure']],
-    ["SELECT Name FROM Account WHERE Name LIKE '100__Pure' ORDER BY Name", ['100%_Pure', '100XYPure']],
-    ["SELECT Name FROM Account WHERE Name IN ('Hooli', 'acme') ORDER BY Name", ['Acme', 'Hooli']],
     [
-      "SELECT Name FROM Account WHERE Name NOT IN ('Hooli', 'Acme', 'Initrode', 'Globex') ORDER BY Name",
-      ['100%_Pure', '100XYPure', 'acme labs'],
+      'matchingAccounts: LIKE contains OR Name =, oldest first',
+      "SELECT Id, Name, Website FROM Account WHERE Website LIKE '%acme.example%' OR Name = 'hooli' ORDER BY CreatedDate ASC LIMIT 200",
+      ['Acme', 'acme labs', 'Hooli'],
     ],
-    ["SELECT Name FROM Account WHERE (Name = 'Hooli' OR Name = 'Acme') AND Website != null", ['Acme']],
-    ["SELECT Name FROM Account WHERE Name = 'Hooli' OR Name = 'Acme' AND Website != null", ['Acme', 'Hooli']],
-    ["SELECT Name FROM Account WHERE NOT Name LIKE '%e%' ORDER BY Name", ['Hooli']],
     [
-      'SELECT Name FROM Account WHERE NumberOfEmployees >= 500 ORDER BY NumberOfEmployees DESC',
-      ['Hooli', 'Globex', 'acme labs'],
+      'matchingAccounts by name: keywords, field names and text compare case-insensitively',
+      "select id, NAME from account where name = 'ACME' order by createddate asc limit 200",
+      ['Acme'],
     ],
-    ['SELECT Name FROM Account WHERE Website = null ORDER BY Name', ['Hooli']],
     [
-      'SELECT Name FROM Account ORDER BY NumberOfEmployees ASC NULLS LAST, Name LIMIT 3',
-      ['100XYPure', 'Acme', 'Initrode'],
+      'soqlContains: escaped \\% and \\_ are literal',
+      "SELECT Name FROM Account WHERE Name LIKE '%100\\%\\_pure%'",
+      ['100%_Pure'],
     ],
-    ['SELECT Name FROM Account ORDER BY NumberOfEmployees DESC LIMIT 1', ['Hooli']],
-  ])('%s', async (soql, expected) => {
+    [
+      'soqlContains: what the escaping prevents (_ and % are wildcards)',
+      "SELECT Name FROM Account WHERE Name LIKE '%100__pure%'",
+      ['100%_Pure', '100XYPure'],
+    ],
+    [
+      'IN on text; ORDER BY ascending puts nulls first',
+      "SELECT Name FROM Account WHERE Name IN ('Hooli', 'acme', '100XYPure') ORDER BY Website",
+      ['Hooli', 'Acme', '100XYPure'],
+    ],
+    [
+      'ORDER BY DESC puts nulls last',
+      "SELECT Name FROM Account WHERE Name IN ('Hooli', 'acme', '100XYPure') ORDER BY Website DESC",
+      ['100XYPure', 'Acme', 'Hooli'],
+    ],
+  ])('%s', async (_case, soql, expected) => {
     expect(await names(soql)).toEqual(expected);
   });
 
-  it('filters booleans, dates and ids in 15 or 18 characters', async () => {
-    const opp = emu.store.records('Opportunity').find((o) => o.IsClosed === false)!;
+  it('findOpenDeal: IsClosed = false AND AccountId IN (ids in 15 or 18 characters) … LIMIT 1', async () => {
+    const account = (name: string) => emu.store.records('Account').find((a) => a.Name === name)!.Id;
+    const accounts = `'${account('Initrode').slice(0, 15)}', '${account('Globex')}'`;
     const res = await query(
-      `SELECT Name FROM Opportunity WHERE IsClosed = false AND CloseDate > 2000-01-01 AND OwnerId = '${FARID.slice(0, 15)}' AND Id = '${opp.Id}'`,
+      `SELECT Id, Name, OwnerId FROM Opportunity WHERE IsClosed = false AND AccountId IN (${accounts}) ORDER BY CreatedDate DESC LIMIT 1`,
     );
-    expect(res.body).toMatchObject({ totalSize: 1, records: [{ Name: 'Initrode — Analytics Platform' }] });
+    expect(res.body).toMatchObject({
+      totalSize: 1,
+      records: [{ Name: 'Initrode — Analytics Platform', OwnerId: FARID }],
+    });
+    const all = await query(`SELECT Name FROM Opportunity WHERE AccountId IN (${accounts}) LIMIT 1`);
+    expect(all.body).toMatchObject({ totalSize: 1 });
+    const both = await query(`SELECT Name FROM Opportunity WHERE AccountId IN (${accounts})`);
+    expect(both.body).toMatchObject({ totalSize: 2 });
   });
 
-  it('counts with COUNT()', async () => {
-    expect((await query("SELECT COUNT() FROM Account WHERE Name LIKE 'acme%'")).body).toEqual({
-      totalSize: 2,
-      done: true,
-      records: [],
-    });
+  it('idByKey / findSalesRecord: key field = value LIMIT 1', async () => {
+    const id = emu.store.seed('Lead', { LastName: 'Ito', Company: 'Initrode', HubSpot_Contact_Id__c: '5001' });
+    const res = await query("SELECT Id FROM Lead WHERE HubSpot_Contact_Id__c = '5001' LIMIT 1");
+    expect(res.body).toMatchObject({ totalSize: 1, records: [{ Id: id }] });
   });
 
   it.each([
@@ -508,11 +527,6 @@ describe('SOQL', () => {
     ],
     ['SELECT Id FROM Account WHERE Name = x', 'MALFORMED_QUERY', "unexpected token: 'x'"],
     ['SELECT Id, Shoe_Size__c FROM Account', 'INVALID_FIELD', "No such column 'Shoe_Size__c' on entity 'Account'."],
-    [
-      'SELECT Id FROM Account WHERE Owner.Name = null',
-      'INVALID_FIELD',
-      "Didn't understand relationship 'Owner' in field path.",
-    ],
     ['SELECT Id FROM Widget__c', 'INVALID_TYPE', "sObject type 'Widget__c' is not supported."],
     [
       "SELECT Id FROM Opportunity WHERE IsClosed = 'false'",
@@ -520,14 +534,29 @@ describe('SOQL', () => {
       "value of filter criterion for field 'IsClosed' must be of type boolean and should not be enclosed in quotes",
     ],
     [
-      'SELECT Id FROM Account WHERE Name = 5',
+      'SELECT Id FROM Account WHERE Name = true',
       'INVALID_QUERY_FILTER_OPERATOR',
       "value of filter criterion for field 'Name' must be of type string and should be enclosed in quotes",
+    ],
+    [
+      "SELECT Id FROM Account WHERE NumberOfEmployees = '50'",
+      'INVALID_QUERY_FILTER_OPERATOR',
+      "value of filter criterion for field 'NumberOfEmployees' must be of type int and should not be enclosed in quotes",
     ],
     [
       "SELECT Id FROM Task WHERE Description = 'x'",
       'INVALID_FIELD',
       "field 'Description' can not be filtered in a query call",
+    ],
+    [
+      'SELECT Id FROM Task ORDER BY Description',
+      'INVALID_FIELD',
+      "field 'Description' can not be sorted in a query call",
+    ],
+    [
+      "SELECT Id FROM Account WHERE CreatedDate LIKE '2026%'",
+      'INVALID_QUERY_FILTER_OPERATOR',
+      'invalid operator on datetime field: LIKE',
     ],
   ])('refuses %s with 400 %s', async (soql, errorCode, message) => {
     const res = await query(soql);
@@ -535,6 +564,60 @@ describe('SOQL', () => {
     const [error] = res.body as { errorCode: string; message: string }[];
     expect(error!.errorCode).toBe(errorCode);
     expect(error!.message).toContain(message);
+  });
+
+  /** [query, the text the error points at, the explanation]; the column is where that text first occurs. */
+  it.each([
+    ['aggregate', 'SELECT COUNT() FROM Account', '('],
+    ['aggregate with GROUP BY', 'SELECT Name, COUNT(Id) FROM Account GROUP BY Name', '('],
+    ['FIELDS()', 'SELECT FIELDS(STANDARD) FROM Account LIMIT 200', '('],
+    ['subquery', 'SELECT Id, (SELECT Id FROM Contacts) FROM Account', '('],
+    ['relationship field', 'SELECT Owner.Name FROM Account', 'Owner.Name'],
+    ['!=', "SELECT Id FROM Account WHERE Name != 'Acme'", '!='],
+    ['<>', "SELECT Id FROM Account WHERE Name <> 'Acme'", '<>'],
+    ['>= and numbers', 'SELECT Id FROM Account WHERE NumberOfEmployees >= 500', '>='],
+    ['number literal', 'SELECT Id FROM Account WHERE NumberOfEmployees = 500', '500'],
+    ['date literal', 'SELECT Id FROM Opportunity WHERE CloseDate = 2030-01-01', '2030-01-01'],
+    ['date-time literal', 'SELECT Id FROM Account WHERE CreatedDate = 2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'],
+    ['date function literal', 'SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:7', 'LAST_N_DAYS:7'],
+    ['null', 'SELECT Id FROM Account WHERE Website = null', 'null'],
+    ['NOT', "SELECT Id FROM Account WHERE NOT Name = 'Acme'", 'NOT'],
+    ['NOT IN', "SELECT Id FROM Account WHERE Name NOT IN ('Acme')", 'NOT'],
+    ['parentheses', "SELECT Id FROM Account WHERE (Name = 'Acme' OR Name = 'Hooli')", '('],
+    [
+      'AND and OR mixed (Salesforce refuses it too)',
+      "SELECT Id FROM Account WHERE Name = 'Hooli' OR Name = 'Acme' AND Website = 'acme.example'",
+      'AND',
+    ],
+    ['several ORDER BY fields', 'SELECT Id FROM Account ORDER BY Name, CreatedDate', ','],
+    ['NULLS LAST', 'SELECT Id FROM Account ORDER BY Name NULLS LAST', 'NULLS'],
+    ['OFFSET', 'SELECT Id FROM Account LIMIT 10 OFFSET 5', 'OFFSET'],
+    ['FOR UPDATE', 'SELECT Id FROM Account LIMIT 1 FOR UPDATE', 'FOR'],
+    ['WITH', 'SELECT Id FROM Account WITH SECURITY_ENFORCED', 'WITH'],
+    ['bind variable', 'SELECT Id FROM Account WHERE Name IN :names', ':names'],
+  ])('answers %s with 400 MALFORMED_QUERY in the documented envelope', async (_case, soql, at) => {
+    const res = await query(soql);
+    expect(res.status).toBe(400);
+    const column = soql.indexOf(at) + 1;
+    expect(res.body).toEqual([
+      {
+        errorCode: 'MALFORMED_QUERY',
+        message: `\n${soql}\n${' '.repeat(column - 1)}^\nERROR at Row:1:Column:${column}\nunexpected token: '${at}'`,
+      },
+    ]);
+  });
+
+  it('refuses escapes soqlString never writes (\\u) with MALFORMED_QUERY', async () => {
+    const res = await query("SELECT Id FROM Account WHERE Name = 'caf\\u00e9'");
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual([
+      {
+        errorCode: 'MALFORMED_QUERY',
+        message: expect.stringMatching(
+          /ERROR at Row:1:Column:41\nInvalid string literal ''caf\\u'\. Illegal character sequence '\\u' in string literal\.$/,
+        ),
+      },
+    ]);
   });
 });
 

@@ -1,56 +1,45 @@
 /**
- * A SOQL subset, parsed properly (tokenizer + recursive descent), with Salesforce's own error codes:
+ * The SOQL the adapters send (src/activities/salesforce), parsed properly (tokenizer + recursive descent), and
+ * nothing more:
  *
- *   SELECT field, … | COUNT()  FROM object
- *   [WHERE cond]  cond := cond OR cond | cond AND cond | NOT cond | ( cond )
- *                       | field (= | != | <> | < | <= | > | >=) literal
- *                       | field [NOT] IN ( literal, … ) | field LIKE 'pattern'
- *   [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], …]  [LIMIT n]
+ *   SELECT field, …  FROM object
+ *   [WHERE term AND term …  |  WHERE term OR term …]      one connective per query, no parentheses
+ *        term := field = literal | field IN ( literal, … ) | field LIKE 'pattern'
+ *   [ORDER BY field [ASC|DESC]]  [LIMIT n]
  *
- * Literals: 'strings' with SOQL escapes (\' \" \\ \n \r \t \b \f \uXXXX, and \_ \% for literal wildcards), numbers,
- * true/false/null, date (2026-01-31) and date-time (2026-01-31T12:00:00Z) literals. Like Salesforce: keywords and
- * field names are case-insensitive, text comparisons and LIKE are case-insensitive, ids match in 15 or 18 characters.
+ * Literals: 'strings' with the escapes `soqlString`/`soqlContains` write (\' \" \\ \n \r \t \b \f, and \_ \% for
+ * literal wildcards), true and false. Like Salesforce: keywords and field names are case-insensitive, text
+ * comparisons and LIKE are case-insensitive, ids match in 15 or 18 characters, ASC sorts nulls first and DESC last.
+ *
+ * Anything else — other operators, NOT, parentheses, null, numbers and dates, relationship fields, COUNT() and
+ * other aggregates, GROUP BY, several ORDER BY fields, NULLS FIRST/LAST, OFFSET, subqueries — is answered 400
+ * MALFORMED_QUERY, so an adapter that starts sending something new fails in its tests rather than getting an
+ * answer the emulator guessed. AND mixed with OR without parentheses is refused by Salesforce too.
  */
 import { fault, SalesforceFault } from './faults';
 import type { FieldDef, ObjectDef, OrgSchema } from './schema';
 
-type Literal =
-  | { kind: 'string'; value: string; likeSource: string }
-  | { kind: 'number'; value: number }
-  | { kind: 'boolean'; value: boolean }
-  | { kind: 'null' }
-  | { kind: 'date'; value: string }
-  | { kind: 'datetime'; value: string };
+type Literal = { kind: 'string'; value: string; likeSource: string } | { kind: 'boolean'; value: boolean };
 
-type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
-
-type Condition =
-  | { kind: 'and' | 'or'; terms: Condition[] }
-  | { kind: 'not'; term: Condition }
-  | { kind: 'compare'; field: FieldRef; op: CompareOp; value: Literal; pos: number }
-  | { kind: 'in'; field: FieldRef; negated: boolean; values: Literal[]; pos: number }
-  | { kind: 'like'; field: FieldRef; value: Literal; pos: number };
+type Term =
+  | { kind: 'equals'; field: FieldRef; value: Literal; pos: number }
+  | { kind: 'in'; field: FieldRef; values: Literal[]; pos: number }
+  | { kind: 'like'; field: FieldRef; value: Literal & { kind: 'string' }; pos: number };
 
 interface FieldRef {
   name: string;
   pos: number;
 }
 
-interface OrderTerm {
-  field: FieldRef;
-  descending: boolean;
-  nullsLast: boolean;
-}
-
 export interface SoqlStatement {
-  select: FieldRef[] | 'count';
+  select: FieldRef[];
   from: FieldRef;
-  where?: Condition;
-  orderBy: OrderTerm[];
+  where?: { connective: 'and' | 'or'; terms: Term[] };
+  orderBy?: { field: FieldRef; descending: boolean };
   limit?: number;
 }
 
-type TokenKind = 'ident' | 'string' | 'number' | 'date' | 'datetime' | 'op' | 'punct' | 'eof';
+type TokenKind = 'ident' | 'string' | 'integer' | 'punct' | 'eof';
 
 interface Token {
   kind: TokenKind;
@@ -77,15 +66,10 @@ function errorAt(soql: string, pos: number, errorCode: string, detail: string): 
 
 const ESCAPES: Record<string, string> = {
   n: '\n',
-  N: '\n',
   r: '\r',
-  R: '\r',
   t: '\t',
-  T: '\t',
   b: '\b',
-  B: '\b',
   f: '\f',
-  F: '\f',
   "'": "'",
   '"': '"',
   '\\': '\\',
@@ -116,20 +100,7 @@ function tokenize(soql: string): Token[] {
         }
         if (ch === '\\') {
           const next = soql.charAt(i + 1);
-          if (next === '_' || next === '%') {
-            value += next;
-            like += regexEscape(next);
-            i += 2;
-            continue;
-          }
-          if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(soql.slice(i + 2, i + 6))) {
-            const decoded = String.fromCharCode(parseInt(soql.slice(i + 2, i + 6), 16));
-            value += decoded;
-            like += regexEscape(decoded);
-            i += 6;
-            continue;
-          }
-          const decoded = ESCAPES[next];
+          const decoded = next === '_' || next === '%' ? next : ESCAPES[next];
           if (decoded === undefined) {
             throw errorAt(
               soql,
@@ -150,69 +121,28 @@ function tokenize(soql: string): Token[] {
       tokens.push({ kind: 'string', text: soql.slice(start, i), pos: start, value, likeSource: like });
       continue;
     }
-    const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})/.exec(soql.slice(i));
-    if (dateTime) {
-      tokens.push({ kind: 'datetime', text: dateTime[0], pos: start });
-      i += dateTime[0].length;
+    const word = /^(?:[A-Za-z_][A-Za-z0-9_]*|\d+)(?![\w.:-])/.exec(soql.slice(i));
+    if (word) {
+      tokens.push({ kind: /^\d/.test(word[0]) ? 'integer' : 'ident', text: word[0], pos: start });
+      i += word[0].length;
       continue;
     }
-    const date = /^\d{4}-\d{2}-\d{2}(?![\w:])/.exec(soql.slice(i));
-    if (date) {
-      tokens.push({ kind: 'date', text: date[0], pos: start });
-      i += date[0].length;
-      continue;
-    }
-    const number = /^-?\d+(?:\.\d+)?(?![\w.])/.exec(soql.slice(i));
-    if (number) {
-      tokens.push({ kind: 'number', text: number[0], pos: start });
-      i += number[0].length;
-      continue;
-    }
-    const ident = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(soql.slice(i));
-    if (ident) {
-      tokens.push({ kind: 'ident', text: ident[0], pos: start });
-      i += ident[0].length;
-      continue;
-    }
-    const op = /^(?:!=|<>|<=|>=|=|<|>)/.exec(soql.slice(i));
-    if (op) {
-      tokens.push({ kind: 'op', text: op[0], pos: start });
-      i += op[0].length;
-      continue;
-    }
-    if ('(),'.includes(c)) {
+    if ('=(),'.includes(c)) {
       tokens.push({ kind: 'punct', text: c, pos: start });
       i++;
       continue;
     }
-    throw errorAt(soql, start, 'MALFORMED_QUERY', `unexpected token: '${c}'`);
+    throw errorAt(soql, start, 'MALFORMED_QUERY', `unexpected token: '${soql.slice(i).split(/[\s,()']/)[0] || c}'`);
   }
   tokens.push({ kind: 'eof', text: '<EOF>', pos: soql.length });
   return tokens;
 }
 
+/** SOQL's reserved keywords (never a field or object name), with the clause words and boolean literals. */
 const KEYWORDS = new Set(
-  [
-    'SELECT',
-    'FROM',
-    'WHERE',
-    'AND',
-    'OR',
-    'NOT',
-    'IN',
-    'LIKE',
-    'ORDER',
-    'BY',
-    'ASC',
-    'DESC',
-    'NULLS',
-    'FIRST',
-    'LAST',
-    'LIMIT',
-    'TRUE',
-    'FALSE',
-    'NULL',
-  ].map((k) => k.toLowerCase()),
+  'and asc desc excludes first from group having in includes last like limit not null nulls or select where with'
+    .split(' ')
+    .concat(['order', 'by', 'true', 'false']),
 );
 
 class Parser {
@@ -225,126 +155,67 @@ class Parser {
 
   parse(): SoqlStatement {
     this.expectKeyword('SELECT');
-    const select = this.selectList();
+    const select: FieldRef[] = [];
+    do select.push(this.fieldRef());
+    while (this.acceptPunct(','));
     this.expectKeyword('FROM');
     const from = this.fieldRef();
-    let where: Condition | undefined;
-    if (this.acceptKeyword('WHERE')) where = this.orCondition();
-    const orderBy: OrderTerm[] = [];
+    const statement: SoqlStatement = { select, from };
+    if (this.acceptKeyword('WHERE')) statement.where = this.where();
     if (this.acceptKeyword('ORDER')) {
       this.expectKeyword('BY');
-      do orderBy.push(this.orderTerm());
-      while (this.acceptPunct(','));
+      const field = this.fieldRef();
+      const descending = this.acceptKeyword('DESC');
+      if (!descending) this.acceptKeyword('ASC');
+      statement.orderBy = { field, descending };
     }
-    let limit: number | undefined;
     if (this.acceptKeyword('LIMIT')) {
       const t = this.next();
-      if (t.kind !== 'number' || !/^\d+$/.test(t.text)) this.unexpected(t);
-      limit = Number(t.text);
+      if (t.kind !== 'integer') this.unexpected(t);
+      statement.limit = Number(t.text);
     }
     const end = this.peek();
     if (end.kind !== 'eof') this.unexpected(end);
-    return { select, from, where, orderBy, limit };
+    return statement;
   }
 
-  private selectList(): FieldRef[] | 'count' {
+  private where(): NonNullable<SoqlStatement['where']> {
+    const terms = [this.term()];
     const first = this.peek();
-    if (this.isKeywordLike(first, 'COUNT') && this.tokens[this.at + 1]?.text === '(') {
-      this.at += 2;
-      this.expectPunct(')');
-      return 'count';
+    const connective = this.isKeyword(first, 'AND') ? 'and' : this.isKeyword(first, 'OR') ? 'or' : null;
+    if (connective) {
+      while (this.acceptKeyword(connective)) terms.push(this.term());
     }
-    const fields: FieldRef[] = [];
-    do fields.push(this.fieldRef());
-    while (this.acceptPunct(','));
-    return fields;
+    return { connective: connective ?? 'and', terms };
   }
 
-  private orderTerm(): OrderTerm {
-    const field = this.fieldRef();
-    let descending = false;
-    if (this.acceptKeyword('DESC')) descending = true;
-    else this.acceptKeyword('ASC');
-    let nullsLast = descending;
-    if (this.acceptKeyword('NULLS')) {
-      if (this.acceptKeyword('LAST')) nullsLast = true;
-      else {
-        this.expectKeyword('FIRST');
-        nullsLast = false;
-      }
-    }
-    return { field, descending, nullsLast };
-  }
-
-  private orCondition(): Condition {
-    const terms = [this.andCondition()];
-    while (this.acceptKeyword('OR')) terms.push(this.andCondition());
-    return terms.length === 1 ? terms[0]! : { kind: 'or', terms };
-  }
-
-  private andCondition(): Condition {
-    const terms = [this.notCondition()];
-    while (this.acceptKeyword('AND')) terms.push(this.notCondition());
-    return terms.length === 1 ? terms[0]! : { kind: 'and', terms };
-  }
-
-  private notCondition(): Condition {
-    if (this.acceptKeyword('NOT')) return { kind: 'not', term: this.notCondition() };
-    if (this.acceptPunct('(')) {
-      const inner = this.orCondition();
-      this.expectPunct(')');
-      return inner;
-    }
-    return this.predicate();
-  }
-
-  private predicate(): Condition {
+  private term(): Term {
     const field = this.fieldRef();
     const t = this.next();
-    if (t.kind === 'op') {
-      const op = (t.text === '<>' ? '!=' : t.text) as CompareOp;
-      return { kind: 'compare', field, op, value: this.literal(), pos: t.pos };
-    }
-    if (this.isKeywordLike(t, 'LIKE')) {
-      const value = this.literal();
+    if (t.kind === 'punct' && t.text === '=') return { kind: 'equals', field, value: this.literal(), pos: t.pos };
+    if (this.isKeyword(t, 'LIKE')) {
+      const pattern = this.next();
+      if (pattern.kind !== 'string') this.unexpected(pattern);
+      const value = { kind: 'string' as const, value: pattern.value!, likeSource: pattern.likeSource! };
       return { kind: 'like', field, value, pos: t.pos };
     }
-    let negated = false;
-    let inToken = t;
-    if (this.isKeywordLike(t, 'NOT')) {
-      negated = true;
-      inToken = this.next();
-    }
-    if (this.isKeywordLike(inToken, 'IN')) {
+    if (this.isKeyword(t, 'IN')) {
       this.expectPunct('(');
       const values = [this.literal()];
       while (this.acceptPunct(',')) values.push(this.literal());
       this.expectPunct(')');
-      return { kind: 'in', field, negated, values, pos: inToken.pos };
+      return { kind: 'in', field, values, pos: t.pos };
     }
-    return this.unexpected(inToken);
+    return this.unexpected(t);
   }
 
   private literal(): Literal {
     const t = this.next();
-    switch (t.kind) {
-      case 'string':
-        return { kind: 'string', value: t.value!, likeSource: t.likeSource! };
-      case 'number':
-        return { kind: 'number', value: Number(t.text) };
-      case 'date':
-        return { kind: 'date', value: t.text };
-      case 'datetime':
-        return { kind: 'datetime', value: t.text };
-      case 'ident': {
-        const word = t.text.toLowerCase();
-        if (word === 'true' || word === 'false') return { kind: 'boolean', value: word === 'true' };
-        if (word === 'null') return { kind: 'null' };
-        return this.unexpected(t);
-      }
-      default:
-        return this.unexpected(t);
+    if (t.kind === 'string') return { kind: 'string', value: t.value!, likeSource: t.likeSource! };
+    if (this.isKeyword(t, 'TRUE') || this.isKeyword(t, 'FALSE')) {
+      return { kind: 'boolean', value: this.isKeyword(t, 'TRUE') };
     }
+    return this.unexpected(t);
   }
 
   private fieldRef(): FieldRef {
@@ -363,12 +234,12 @@ class Parser {
     return t;
   }
 
-  private isKeywordLike(t: Token, word: string): boolean {
-    return t.kind === 'ident' && t.text.toUpperCase() === word;
+  private isKeyword(t: Token, word: string): boolean {
+    return t.kind === 'ident' && t.text.toUpperCase() === word.toUpperCase();
   }
 
   private acceptKeyword(word: string): boolean {
-    if (!this.isKeywordLike(this.peek(), word)) return false;
+    if (!this.isKeyword(this.peek(), word)) return false;
     this.at++;
     return true;
   }
@@ -410,8 +281,8 @@ export type StoredRecord = Record<string, unknown>;
 
 export interface CompiledQuery {
   object: ObjectDef;
-  /** Selected fields in the order asked, or 'count' for COUNT(). */
-  fields: FieldDef[] | 'count';
+  /** Selected fields in the order asked. */
+  fields: FieldDef[];
   matches: (record: StoredRecord) => boolean;
   compare: (a: StoredRecord, b: StoredRecord) => number;
   limit?: number;
@@ -420,24 +291,18 @@ export interface CompiledQuery {
 const TEXT_TYPES = new Set(['string', 'email', 'phone', 'url', 'picklist', 'textarea']);
 const ID_TYPES = new Set(['id', 'reference']);
 
+/** Why `lit` cannot be compared with `field`, in Salesforce's words; null when it can. */
 function literalTypeError(field: FieldDef, lit: Literal): string | null {
-  if (lit.kind === 'null') return null;
-  if (TEXT_TYPES.has(field.type) || ID_TYPES.has(field.type)) {
+  const textual = TEXT_TYPES.has(field.type) || ID_TYPES.has(field.type);
+  if (textual) {
     return lit.kind === 'string'
       ? null
       : `value of filter criterion for field '${field.name}' must be of type string and should be enclosed in quotes`;
   }
-  const expected: Record<string, Literal['kind']> = {
-    boolean: 'boolean',
-    int: 'number',
-    date: 'date',
-    datetime: 'datetime',
-  };
-  const want = expected[field.type];
-  if (want && lit.kind !== want) {
-    return `value of filter criterion for field '${field.name}' must be of type ${field.type} and should not be enclosed in quotes`;
-  }
-  return null;
+  // Only string and boolean literals exist here: a field of any other type cannot match either.
+  return field.type === 'boolean' && lit.kind === 'boolean'
+    ? null
+    : `value of filter criterion for field '${field.name}' must be of type ${field.type} and should not be enclosed in quotes`;
 }
 
 function normalise(field: FieldDef, value: unknown): unknown {
@@ -448,16 +313,9 @@ function normalise(field: FieldDef, value: unknown): unknown {
   return value;
 }
 
-function literalValue(field: FieldDef, lit: Literal): unknown {
-  if (lit.kind === 'null') return null;
-  if (lit.kind === 'string') return normalise(field, lit.value);
-  if (lit.kind === 'datetime') return Date.parse(lit.value);
-  return lit.value;
-}
-
+/** Order of two non-null normalised values: date-times as instants, the rest as (lower-cased) text. */
 function compareValues(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   return String(a).localeCompare(String(b));
 }
 
@@ -475,70 +333,45 @@ export function compileQuery(soql: string, schema: OrgSchema): CompiledQuery {
   const resolve = (ref: FieldRef): FieldDef => {
     const field = schema.field(object, ref.name);
     if (!field) {
-      const detail = ref.name.includes('.')
-        ? `Didn't understand relationship '${ref.name.split('.')[0]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`
-        : `No such column '${ref.name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`;
-      throw errorAt(soql, ref.pos, 'INVALID_FIELD', detail);
+      throw errorAt(
+        soql,
+        ref.pos,
+        'INVALID_FIELD',
+        `No such column '${ref.name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
     }
     return field;
   };
-  const filterable = (ref: FieldRef): FieldDef => {
+  /** A field the query filters or sorts on: long text areas can be neither. */
+  const usable = (ref: FieldRef, use: 'filtered' | 'sorted'): FieldDef => {
     const field = resolve(ref);
     if (field.type === 'textarea') {
-      throw errorAt(soql, ref.pos, 'INVALID_FIELD', `field '${field.name}' can not be filtered in a query call`);
+      throw errorAt(soql, ref.pos, 'INVALID_FIELD', `field '${field.name}' can not be ${use} in a query call`);
     }
     return field;
   };
-  const checkLiteral = (field: FieldDef, lit: Literal, pos: number): void => {
+  const wanted = (field: FieldDef, lit: Literal, pos: number): unknown => {
     const problem = literalTypeError(field, lit);
     if (problem) throw errorAt(soql, pos, 'INVALID_QUERY_FILTER_OPERATOR', problem);
+    return normalise(field, lit.value);
   };
 
-  const compile = (c: Condition): ((r: StoredRecord) => boolean) => {
-    switch (c.kind) {
-      case 'and': {
-        const terms = c.terms.map(compile);
-        return (r) => terms.every((t) => t(r));
-      }
-      case 'or': {
-        const terms = c.terms.map(compile);
-        return (r) => terms.some((t) => t(r));
-      }
-      case 'not': {
-        const term = compile(c.term);
-        return (r) => !term(r);
-      }
-      case 'compare': {
-        const field = filterable(c.field);
-        checkLiteral(field, c.value, c.pos);
-        const want = literalValue(field, c.value);
-        if (want === null && c.op !== '=' && c.op !== '!=') {
-          throw errorAt(soql, c.pos, 'INVALID_QUERY_FILTER_OPERATOR', `invalid operator on null: '${c.op}'`);
-        }
-        return (r) => {
-          const have = normalise(field, r[field.name]);
-          if (c.op === '=') return have === want;
-          if (c.op === '!=') return have !== want;
-          if (have === null) return false;
-          const d = compareValues(have, want);
-          return c.op === '<' ? d < 0 : c.op === '<=' ? d <= 0 : c.op === '>' ? d > 0 : d >= 0;
-        };
+  const compile = (t: Term): ((r: StoredRecord) => boolean) => {
+    const field = usable(t.field, 'filtered');
+    switch (t.kind) {
+      case 'equals': {
+        const want = wanted(field, t.value, t.pos);
+        return (r) => normalise(field, r[field.name]) === want;
       }
       case 'in': {
-        const field = filterable(c.field);
-        c.values.forEach((v) => checkLiteral(field, v, c.pos));
-        const wanted = new Set(c.values.map((v) => literalValue(field, v)));
-        return (r) => wanted.has(normalise(field, r[field.name])) !== c.negated;
+        const set = new Set(t.values.map((v) => wanted(field, v, t.pos)));
+        return (r) => set.has(normalise(field, r[field.name]));
       }
       case 'like': {
-        const field = filterable(c.field);
         if (!TEXT_TYPES.has(field.type) && !ID_TYPES.has(field.type)) {
-          throw errorAt(soql, c.pos, 'INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${field.type} field: LIKE`);
+          throw errorAt(soql, t.pos, 'INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${field.type} field: LIKE`);
         }
-        if (c.value.kind !== 'string') {
-          throw errorAt(soql, c.pos, 'INVALID_QUERY_FILTER_OPERATOR', `LIKE expects a string pattern`);
-        }
-        const pattern = new RegExp(`^${c.value.likeSource}$`, 'i');
+        const pattern = new RegExp(`^${t.value.likeSource}$`, 'i');
         return (r) => {
           const v = r[field.name];
           return typeof v === 'string' && pattern.test(v);
@@ -547,32 +380,24 @@ export function compileQuery(soql: string, schema: OrgSchema): CompiledQuery {
     }
   };
 
-  const fields = statement.select === 'count' ? 'count' : statement.select.map(resolve);
-  const order = statement.orderBy.map((o) => {
-    const field = resolve(o.field);
-    if (field.type === 'textarea') {
-      throw errorAt(soql, o.field.pos, 'INVALID_FIELD', `field '${field.name}' can not be sorted in a query call`);
-    }
-    return { def: field, descending: o.descending, nullsLast: o.nullsLast };
-  });
-  if (statement.select === 'count' && order.length > 0) {
-    throw errorAt(soql, statement.orderBy[0]!.field.pos, 'MALFORMED_QUERY', 'Ordered field cannot be aggregated');
-  }
+  const fields = statement.select.map(resolve);
+  const terms = statement.where?.terms.map(compile) ?? [];
+  const all = statement.where?.connective !== 'or';
+  const order = statement.orderBy && { def: usable(statement.orderBy.field, 'sorted'), ...statement.orderBy };
   return {
     object,
     fields,
-    matches: statement.where ? compile(statement.where) : () => true,
+    matches: (r) => terms.length === 0 || (all ? terms.every((t) => t(r)) : terms.some((t) => t(r))),
     compare: (a, b) => {
-      for (const o of order) {
-        const x = normalise(o.def, a[o.def.name]);
-        const y = normalise(o.def, b[o.def.name]);
-        if (x === y) continue;
-        if (x === null) return o.nullsLast ? 1 : -1;
-        if (y === null) return o.nullsLast ? -1 : 1;
-        const d = compareValues(x, y);
-        if (d !== 0) return o.descending ? -d : d;
-      }
-      return 0;
+      if (!order) return 0;
+      const x = normalise(order.def, a[order.def.name]);
+      const y = normalise(order.def, b[order.def.name]);
+      if (x === y) return 0;
+      // Salesforce's defaults: nulls first ascending, last descending.
+      if (x === null) return order.descending ? 1 : -1;
+      if (y === null) return order.descending ? -1 : 1;
+      const d = compareValues(x, y);
+      return order.descending ? -d : d;
     },
     limit: statement.limit,
   };
