@@ -12,7 +12,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import os from 'node:os';
-import { createPorts } from '../src/activities/wiring';
+import { createPorts } from '../src/main/wiring';
 import { createBridge } from '../src/client/bridge/server';
 import { hubspotSignatureV3 } from '../src/client/bridge/signatures';
 import { fixedTemporalGateway } from '../src/client/temporal-gateway';

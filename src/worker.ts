@@ -1,17 +1,18 @@
 /**
- * The worker: registers the handoff workflows and activities on a task queue. `npm run worker` runs it alone
- * against TEMPORAL_ADDRESS (a self-hosted cluster with mTLS, or Temporal Cloud with an API key); `npm start`
- * runs it next to an embedded dev server (src/start.ts).
+ * The worker: the handoff workflows and activities on one task queue, built from what the caller injects (a
+ * connection, the org config, the ports). It starts nothing and reads no environment; the processes that run it
+ * are in src/main (`npm start`, `npm run worker`, the Docker image), and the tests and bench build it the same way.
  */
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createHandoffActivities } from './activities/handoff-activities';
-import type { Ports } from './activities/wiring';
+import type { Ports } from './activities/ports';
 import { createDeterministicSummariser } from './activities/summariser';
 import type { OrgConfig } from './domain/org-config';
 
 export interface HandoffWorkerOptions {
   connection: NativeConnection;
+  /** The client activities use to reach the team-roster workflows. */
   client: Client;
   namespace: string;
   taskQueue: string;
@@ -33,9 +34,4 @@ export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<W
       temporal: opts.client,
     }),
   });
-}
-
-if (require.main === module) {
-  // Worker only, against an existing cluster. Services without credentials fail here: the sandbox belongs to `npm start`.
-  void import('./run').then(({ runProcess }) => runProcess({ embedded: false }));
 }

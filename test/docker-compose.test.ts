@@ -45,10 +45,29 @@ test.each(['worker', 'bridge'])('%s is built from the repository and configured 
 
 test('the bridge listens on 3000 and the commands point at compiled entry points', () => {
   expect(services.bridge!.ports).toContain('3000:3000');
-  expect(services.worker!.command).toEqual(['node', 'dist/src/worker.js']);
-  expect(services.bridge!.command).toEqual(['node', 'dist/src/client/bridge/main.js']);
+  expect(services.worker!.command).toEqual(['node', 'dist/src/main/worker.js']);
+  expect(services.bridge!.command).toEqual(['node', 'dist/src/main/bridge.js']);
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
   expect(dockerfile).toMatch(/RUN npm ci/);
-  expect(dockerfile).toMatch(/npm run build/);
   expect(dockerfile).toMatch(/COPY config/);
+  expect(dockerfile).toMatch(/CMD \["node", "dist\/src\/main\/worker\.js"\]/);
+});
+
+test('the image is built without the sandbox: production tsconfig, and a build context that leaves it out', () => {
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(dockerfile).toMatch(/RUN npm run build:production/);
+  expect(dockerfile).not.toMatch(/npm run build(?!:production)/);
+  expect(pkg.scripts['build:production']).toBe('tsc -p tsconfig.production.json');
+  const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.production.json'), 'utf8')) as {
+    include: string[];
+    exclude: string[];
+  };
+  expect(tsconfig.exclude).toEqual(expect.arrayContaining(['src/sandbox', 'src/main/start.ts']));
+  expect(tsconfig.include).not.toContain('bench');
+  const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  expect(ignored).toEqual(expect.arrayContaining(['src/sandbox', 'src/main/start.ts', 'bench', 'test']));
 });

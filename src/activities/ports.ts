@@ -110,3 +110,12 @@ export interface PushPort {
     key: string;
   }): Promise<ExternalRef>;
 }
+
+/** One adapter per port: what the worker registers the activities with (built by src/main/wiring.ts). */
+export interface Ports {
+  marketing: MarketingCrm;
+  sales: SalesCrm;
+  chat: ChatPort;
+  email: EmailPort;
+  push?: PushPort;
+}

@@ -413,6 +413,8 @@ describe('secrets', () => {
       ...base,
       production: false,
       secrets: { slackSigningSecret: 's' },
+      // What `npm start` passes: the org of the sandbox it started.
+      developmentSecrets: { salesforceOrgId: SF_ORG_ID },
       log: (e) => seen.push(e as Record<string, unknown>),
     });
     try {
@@ -433,6 +435,35 @@ describe('secrets', () => {
         payload: body,
       });
       expect(res.statusCode).toBe(200);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  test('outside production with no Salesforce org given, the bridge starts but refuses every outbound message', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const dev = await createBridge({
+      ...base,
+      production: false,
+      secrets: {},
+      log: (e) => seen.push(e as Record<string, unknown>),
+    });
+    try {
+      expect(seen).toContainEqual(
+        expect.objectContaining({ level: 'warn', variables: ['HUBSPOT_CLIENT_SECRET', 'SLACK_SIGNING_SECRET'] }),
+      );
+      expect(seen).toContainEqual(expect.objectContaining({ level: 'warn', variables: ['SALESFORCE_ORG_ID'] }));
+      const res = await dev.app.inject({
+        method: 'POST',
+        url: '/webhooks/salesforce',
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        payload: outboundMessage([{ id: '04l1', type: 'Task', fields: { Id: '00T1', HubSpot_Contact_Id__c: '1001' } }]),
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({
+        error: `OrganizationId ${SF_ORG_ID} is not accepted: SALESFORCE_ORG_ID is not set, so no org may send outbound messages`,
+        field: 'notifications.OrganizationId',
+      });
     } finally {
       await dev.close();
     }

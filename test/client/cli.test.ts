@@ -6,7 +6,10 @@
 import { Connection, Client } from '@temporalio/client';
 import { createBridge, type Bridge } from '../../src/client/bridge/server';
 import { runCli } from '../../src/client/cli/main';
+import { defaultSlackEmulatorUrl, SCENARIOS } from '../../src/client/cli/simulate';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
+import { DEFAULT_SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS } from '../../src/sandbox';
+import { DEMO_CONTACTS } from '../../src/sandbox/hubspot/seed';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/slack-emulator';
 import { BRIDGE_SECRETS, HUBSPOT_SECRET, unreachableTemporal, unusedPort } from './support';
 
@@ -221,5 +224,21 @@ describe('simulate click reads the DM from the Slack emulator', () => {
     const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', slack.url]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no handoff DM with the accept button for mql-hubspot-1001 in the Slack emulator/);
+  });
+});
+
+describe('the CLI and the sandbox, which import nothing from each other, agree', () => {
+  test("simulate's scenarios are the sandbox's demo contacts, one each", () => {
+    const cli = Object.entries(SCENARIOS).map(([scenario, s]) => ({ id: s.contactId, scenario }));
+    expect(cli).toEqual(DEMO_CONTACTS.map(({ id, scenario }) => ({ id, scenario })));
+  });
+
+  test('the default --slack-url is where `npm start` runs the Slack emulator', () => {
+    expect(defaultSlackEmulatorUrl({ SANDBOX_BASE_PORT: undefined })).toBe(
+      `http://127.0.0.1:${DEFAULT_SANDBOX_BASE_PORT + SANDBOX_PORT_OFFSETS.slack}`,
+    );
+    expect(defaultSlackEmulatorUrl({ SANDBOX_BASE_PORT: 14100 })).toBe(
+      `http://127.0.0.1:${14100 + SANDBOX_PORT_OFFSETS.slack}`,
+    );
   });
 });

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createHandoffActivities } from '../../src/activities/handoff-activities';
 import { deterministicSummariser } from '../../src/activities/summariser';
-import { createPorts } from '../../src/activities/wiring';
+import { createPorts } from '../../src/main/wiring';
 import { startBridge, type RunningBridge } from '../../src/client/bridge/process';
 import { runCli } from '../../src/client/cli/main';
 import { loadEnv } from '../../src/config/env';

@@ -5,10 +5,9 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createHandoffActivities } from '../../src/activities/handoff-activities';
-import { CONTACT_PROPERTY, HANDOFF_KEY_PROPERTY } from '../../src/activities/hubspot/custom-properties';
 import { SLACK_ACTIONS } from '../../src/activities/slack/interaction-contract';
 import { deterministicSummariser } from '../../src/activities/summariser';
-import { createPorts } from '../../src/activities/wiring';
+import { createPorts } from '../../src/main/wiring';
 import { loadEnv } from '../../src/config/env';
 import type { OrgConfig } from '../../src/domain/org-config';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
@@ -85,8 +84,8 @@ async function runHandoff(
       const contact = hs.get('contacts', contactId)!.properties;
       expect(contact.lifecyclestage).toBe('marketingqualifiedlead');
       expect(contact.hs_lead_status).toBe('NEW');
-      expect(contact[CONTACT_PROPERTY.mqlDate]).toBeTruthy();
-      expect(contact[CONTACT_PROPERTY.workflowId]).toBe(handle.workflowId);
+      expect(contact.mql_handoff_mql_date).toBeTruthy();
+      expect(contact.mql_handoff_workflow_id).toBe(handle.workflowId);
 
       await check({ sandbox, contactId, status: assigned });
 
@@ -103,7 +102,7 @@ async function runHandoff(
 
       const after = hs.get('contacts', contactId)!.properties;
       expect(after.lifecyclestage).toBe('salesqualifiedlead');
-      expect(after[CONTACT_PROPERTY.sqlDate]).toBeTruthy();
+      expect(after.mql_handoff_sql_date).toBeTruthy();
       const updates = slack.updates(dm[0]!.channel);
       expect(updates.map((u) => u.ts)).toEqual([dm[0]!.ts, dm[0]!.ts]);
       const finalText = JSON.stringify(slack.messages(dm[0]!.channel).at(-1)!.blocks);
@@ -119,7 +118,7 @@ test('HubSpot as the sales CRM: owner, deal at the MQL stage and task due at the
   await runHandoff(sampleOrg(), ({ sandbox, contactId, status }) => {
     const hs = sandbox.hubspot!.store;
     expect(hs.get('contacts', contactId)!.properties.hubspot_owner_id).toBe('71000008');
-    const deals = hs.all('deals').filter((d) => d.properties[HANDOFF_KEY_PROPERTY]?.startsWith(status.workflowId));
+    const deals = hs.all('deals').filter((d) => d.properties.mql_handoff_key?.startsWith(status.workflowId));
     expect(deals).toHaveLength(1);
     expect(deals[0]!.properties).toMatchObject({
       dealstage: 'appointmentscheduled',

@@ -1,9 +1,10 @@
 /**
  * `npm run setup:hubspot` (scripts/setup-hubspot.ts → ensureCustomProperties) against an unseeded portal: creates
- * the group and properties once, finds them the second time, and stops on a property of the wrong shape.
+ * the group and properties once, finds them the second time, and stops on a property of the wrong shape. The
+ * expected properties are written out by hand from the README's table (src/activities/hubspot/README.md), and the
+ * adapter's setup is compared with the sandbox's separately written demo portal: neither reads the other's list.
  */
 import { createHubSpotClient, ensureCustomProperties } from '../../src/activities/hubspot';
-import { customPropertyDefinitions } from '../../src/activities/hubspot/custom-properties';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
 import { setupHubSpot } from '../../scripts/setup-hubspot';
 
@@ -13,10 +14,37 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-const client = () => createHubSpotClient({ accessToken: emulator.accessToken, baseUrl: emulator.url });
-const allProperties = Object.entries(customPropertyDefinitions()).flatMap(([type, defs]) =>
-  defs.map((d) => `${type}.${d.name}`),
-);
+const client = (e: HubSpotEmulator = emulator) => createHubSpotClient({ accessToken: e.accessToken, baseUrl: e.url });
+
+/** The README's table: object.property → HubSpot type (and unique value where it says so). */
+const PRODUCT_PROPERTIES: Record<string, { type: string; hasUniqueValue?: boolean }> = {
+  'contacts.mql_fit_score': { type: 'number' },
+  'contacts.mql_engagement_score': { type: 'number' },
+  'contacts.mql_handoff_mql_date': { type: 'datetime' },
+  'contacts.mql_handoff_sql_date': { type: 'datetime' },
+  'contacts.mql_handoff_rejected_reason': { type: 'enumeration' },
+  'contacts.mql_handoff_workflow_id': { type: 'string' },
+  'contacts.mql_handoff_disqualification': { type: 'string' },
+  'deals.mql_handoff_key': { type: 'string', hasUniqueValue: true },
+  'tasks.mql_handoff_key': { type: 'string' },
+};
+const allProperties = Object.keys(PRODUCT_PROPERTIES);
+const PICKLIST = ['wrong_company_size', 'wrong_title', 'no_budget_signal', 'bad_data_quality', 'timing_not_right'];
+
+/** The portal's own (not HubSpot-defined) properties, in the form the table above uses. */
+function customProperties(e: HubSpotEmulator, except: string[] = []) {
+  const state = e.store.snapshot() as unknown as {
+    properties: Record<
+      string,
+      { name: string; type: string; hasUniqueValue?: boolean; options: { value: string }[] }[]
+    >;
+  };
+  return Object.fromEntries(
+    Object.entries(state.properties)
+      .flatMap(([type, defs]) => defs.map((d) => [`${type}.${d.name}`, d] as const))
+      .filter(([name]) => !except.includes(name)),
+  );
+}
 
 it('creates the property group and every product property once', async () => {
   const first = await ensureCustomProperties(client());
@@ -37,6 +65,47 @@ it('creates the property group and every product property once', async () => {
   expect(emulator.store.propertyDefinition('contacts', 'mql_handoff_mql_date')?.type).toBe('datetime');
   const creates = emulator.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/crm/v3/properties/'));
   expect(creates).toHaveLength(allProperties.length + 3);
+  for (const [name, def] of Object.entries(customProperties(emulator))) {
+    expect({ name, type: def.type, unique: Boolean(def.hasUniqueValue) }).toEqual({
+      name,
+      type: PRODUCT_PROPERTIES[name]?.type,
+      unique: Boolean(PRODUCT_PROPERTIES[name]?.hasUniqueValue),
+    });
+  }
+  expect(
+    emulator.store.propertyDefinition('contacts', 'mql_handoff_rejected_reason')!.options.map((o) => o.value),
+  ).toEqual(PICKLIST);
+});
+
+describe('the sandbox demo portal and the adapter setup, written apart, agree', () => {
+  let seeded: HubSpotEmulator;
+  beforeEach(async () => {
+    seeded = await startHubSpotEmulator();
+  });
+  afterEach(() => seeded.close());
+
+  it('on the seeded portal the setup finds every property it would create, each of the right shape', async () => {
+    const report = await ensureCustomProperties(client(seeded));
+    expect(report.created).toEqual([]);
+    expect(report.existing.sort()).toEqual([...allProperties].sort());
+  });
+
+  it('the seeded portal has exactly the properties the setup creates, plus the org lead-source picklist', async () => {
+    await setupHubSpot({ HUBSPOT_ACCESS_TOKEN: emulator.accessToken, HUBSPOT_BASE_URL: emulator.url }, () => undefined);
+    const shape = (defs: ReturnType<typeof customProperties>) =>
+      Object.fromEntries(
+        Object.entries(defs).map(([name, d]) => [
+          name,
+          { type: d.type, unique: Boolean(d.hasUniqueValue), options: d.options.map((o) => o.value).sort() },
+        ]),
+      );
+    const demo = customProperties(seeded, ['contacts.lead_source']);
+    expect(shape(demo)).toEqual(shape(customProperties(emulator)));
+    expect(Object.keys(demo).sort()).toEqual([...allProperties].sort());
+    expect(seeded.store.propertyDefinition('contacts', 'lead_source')?.options.map((o) => o.value)).toContain(
+      'Outbound',
+    );
+  });
 });
 
 it('the script labels the rejection picklist from the org configuration and logs what it did', async () => {

@@ -1,15 +1,15 @@
 /**
  * Running the bridge from the environment: in-process beside the worker (`npm start`, with the process's own
- * Client) or on its own (main.ts, with a gateway that connects lazily).
+ * Client) or on its own (src/main/bridge.ts, with a gateway that connects lazily). What a sandbox offers the bridge
+ * is passed in by whoever started the sandbox; the bridge itself knows no emulator.
  */
 import type { Client } from '@temporalio/client';
 import { createSlackResponder, type SlackResponder } from '../../activities/slack/slack-responder';
 import { temporalSettings, type Env } from '../../config/env';
 import type { OrgConfig } from '../../domain/org-config';
-import { DEFAULT_SANDBOX_BASE_PORT, SANDBOX_PORT_OFFSETS, type Sandbox } from '../../sandbox';
-import { SANDBOX_SLACK_TOKEN } from '../../sandbox/slack/slack-emulator';
 import { addressOf } from '../../temporal/connection';
 import { fixedTemporalGateway, type TemporalGateway } from '../temporal-gateway';
+import type { BridgeSecrets } from './secrets';
 import { createBridge, type Bridge } from './server';
 
 export interface RunningBridge {
@@ -18,9 +18,12 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** The Slack emulator `npm start` runs (SANDBOX_BASE_PORT + 3), e.g. http://127.0.0.1:4103; its Web API is at /api/. */
-export function sandboxSlackUrl(env: Pick<Env, 'SANDBOX_BASE_PORT'>): string {
-  return `http://127.0.0.1:${(env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT) + SANDBOX_PORT_OFFSETS.slack}`;
+/** What a sandbox running beside the bridge offers it (src/sandbox's `Sandbox` has this shape). */
+export interface BridgeSandbox {
+  /** The Slack emulator: answers refused clicks when SLACK_BOT_TOKEN is unset. */
+  slack?: { token: string; apiUrl: string };
+  /** The Salesforce emulator's org: accepted outside production when SALESFORCE_ORG_ID is unset. */
+  salesforce?: { orgId: string };
 }
 
 /**
@@ -33,7 +36,7 @@ export async function startBridge(opts: {
   client: Client;
   taskQueue: string;
   temporalAddress?: string;
-  sandbox?: Sandbox | null;
+  sandbox?: BridgeSandbox | null;
   log?: (entry: object) => void;
 }): Promise<RunningBridge> {
   const address = opts.temporalAddress ?? addressOf(temporalSettings(opts.env));
@@ -43,6 +46,7 @@ export async function startBridge(opts: {
     taskQueue: opts.taskQueue,
     temporal: fixedTemporalGateway(opts.client, address),
     slack: slackResponderFor(opts.env, opts.sandbox?.slack ?? null),
+    developmentSecrets: opts.sandbox?.salesforce ? { salesforceOrgId: opts.sandbox.salesforce.orgId } : {},
     log: opts.log,
   });
 }
@@ -53,6 +57,7 @@ export async function listenFromEnv(opts: {
   taskQueue: string;
   temporal: TemporalGateway;
   slack: SlackResponder | undefined;
+  developmentSecrets?: Partial<BridgeSecrets>;
   log?: (entry: object) => void;
 }): Promise<RunningBridge> {
   const { env } = opts;
@@ -66,6 +71,7 @@ export async function listenFromEnv(opts: {
       slackSigningSecret: env.SLACK_SIGNING_SECRET,
       salesforceOrgId: env.SALESFORCE_ORG_ID,
     },
+    developmentSecrets: opts.developmentSecrets,
     publicUrl: env.BRIDGE_PUBLIC_URL,
     slack: opts.slack,
     production,
@@ -77,8 +83,8 @@ export async function listenFromEnv(opts: {
 }
 
 /**
- * Who answers refused clicks: real Slack when SLACK_BOT_TOKEN is set; else the sandbox's Slack emulator given by the
- * caller; else, outside production, the one `npm start` runs on SANDBOX_BASE_PORT + 3; else nobody.
+ * Who answers refused clicks: real Slack (or whatever SLACK_API_URL names) when SLACK_BOT_TOKEN is set; else the
+ * sandbox's Slack emulator given by the caller; else nobody (refusals are only logged).
  */
 export function slackResponderFor(
   env: Env,
@@ -86,6 +92,5 @@ export function slackResponderFor(
 ): SlackResponder | undefined {
   if (env.SLACK_BOT_TOKEN) return createSlackResponder({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL });
   if (sandboxSlack) return createSlackResponder({ token: sandboxSlack.token, apiUrl: sandboxSlack.apiUrl });
-  if (env.NODE_ENV === 'production') return undefined;
-  return createSlackResponder({ token: SANDBOX_SLACK_TOKEN, apiUrl: `${sandboxSlackUrl(env)}/api/` });
+  return undefined;
 }

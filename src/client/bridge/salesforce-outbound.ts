@@ -72,6 +72,16 @@ export function parseOutboundMessage(
       problem: problem('OrganizationId is missing', 'notifications.OrganizationId', 'the sending org id 00D…'),
     };
   }
+  if (!expectedOrgId) {
+    return {
+      status: 403,
+      problem: problem(
+        `OrganizationId ${orgId} is not accepted: SALESFORCE_ORG_ID is not set, so no org may send outbound messages`,
+        'notifications.OrganizationId',
+        'the org in SALESFORCE_ORG_ID',
+      ),
+    };
+  }
   // Salesforce sends 18-character ids; the configured id may be the 15-character form.
   if (orgId.slice(0, 15) !== expectedOrgId.slice(0, 15)) {
     return {

@@ -31,6 +31,11 @@ export interface BridgeOptions {
   taskQueue: string;
   config: OrgConfig;
   secrets: Partial<BridgeSecrets>;
+  /**
+   * Outside production, stand-ins for secrets `secrets` lacks: the sandbox's, given by whoever started it (the
+   * signing secrets default to the ones `handoff simulate` uses). Ignored in production.
+   */
+  developmentSecrets?: Partial<BridgeSecrets>;
   /** Public base URL HubSpot calls (e.g. https://bridge.example.com); signatures cover it. Else the Host header. */
   publicUrl?: string;
   /** Tells a Slack user why a click was refused; absent → the refusal is only logged. */
@@ -72,9 +77,16 @@ const CONTACT_CONCURRENCY = 16;
 export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? ((entry: object) => process.stdout.write(`${JSON.stringify(entry)}\n`));
-  const { secrets, sandboxDefaults } = resolveBridgeSecrets(opts.secrets, opts.production);
+  const { secrets, sandboxDefaults, unset } = resolveBridgeSecrets(
+    opts.secrets,
+    opts.production,
+    opts.developmentSecrets,
+  );
   if (sandboxDefaults.length > 0) {
     log({ level: 'warn', msg: 'using sandbox defaults for bridge secrets', variables: sandboxDefaults });
+  }
+  if (unset.length > 0) {
+    log({ level: 'warn', msg: 'bridge secrets not set: the requests they check are refused', variables: unset });
   }
   if (!opts.slack)
     log({ level: 'warn', msg: 'no Slack responder: refused clicks are logged, not shown to the clicker' });

@@ -1,6 +1,6 @@
 /**
  * The clicks on a handoff DM, read from Slack's interaction request: a form body `payload=<json>` holding a
- * `block_actions` payload (src/sandbox/slack/interaction-payload.ts has its shape). The buttons' ids and values
+ * `block_actions` payload (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload). The buttons' ids and values
  * are the contract in src/activities/slack/interaction-contract.ts; the clicker becomes a rep through the org
  * config's `slackUserId`.
  */

@@ -16,11 +16,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { REP_ACTIVITY_TYPES } from '../../workflows/definitions';
-import { DEMO_CONTACTS, type DemoScenario } from '../../sandbox/hubspot/seed';
 import { CliError, EXIT } from './cli-error';
 import { CliContext, processIo, type CliIo } from './cli-context';
 import { acceptCommand, activityCommand, reassignCommand, rejectCommand, statusCommand } from './lead-commands';
-import { CLICK_ACTION_NAMES, SCENARIOS, simulateClick, simulateScenario } from './simulate';
+import { CLICK_ACTION_NAMES, SCENARIO_NAMES, SCENARIOS, simulateClick, simulateScenario } from './simulate';
 import { stuckCommand } from './stuck';
 
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
@@ -117,17 +116,17 @@ function buildProgram(ctx: CliContext): Command {
     .command('simulate')
     .description('send signed sample webhooks to the bridge for the sandbox demo contacts, or click a DM button')
     .addHelpText('after', `\nBridge: --bridge or BRIDGE_URL (default http://localhost:3000).`);
-  for (const { scenario, id } of DEMO_CONTACTS) {
+  for (const scenario of SCENARIO_NAMES) {
     simulate
       .command(scenario)
-      .description(`contact ${id}: ${SCENARIOS[scenario].summary}`)
+      .description(`contact ${SCENARIOS[scenario].contactId}: ${SCENARIOS[scenario].summary}`)
       .option('--bridge <url>', 'the bridge (default BRIDGE_URL or http://localhost:3000)')
       .option(
         '--secret <secret>',
         'HubSpot client secret to sign with (default HUBSPOT_CLIENT_SECRET or the sandbox one)',
       )
       .addOption(json())
-      .action((opts) => simulateScenario(ctx, scenario as DemoScenario, opts));
+      .action((opts) => simulateScenario(ctx, scenario, opts));
   }
   simulate
     .command('click')

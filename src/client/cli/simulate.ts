@@ -1,61 +1,94 @@
 /**
- * `handoff simulate <scenario>`: what HubSpot would send when one of the sandbox's demo contacts
- * (src/sandbox/hubspot/seed.ts DEMO_CONTACTS) becomes an MQL, signed like HubSpot signs it, posted to the bridge.
+ * `handoff simulate <scenario>`: what HubSpot would send when one of the sandbox's demo contacts becomes an MQL,
+ * signed like HubSpot signs it, posted to the bridge.
  * `handoff simulate click <lead> --action accept|reject|reached-out`: clicks a button on the handoff DM in the Slack
  * emulator — reads the DM from the emulator's GET /_sandbox/state and posts the block_actions payload Slack would
  * send, signed with the signing secret — so the sandbox walk-through finishes without real Slack.
+ *
+ * The CLI knows the sandbox only from the outside: the demo portal's contact ids (as a user reads them in the
+ * README), `npm start`'s documented port layout, and what the emulator answers over HTTP.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { CONTACT_PROPERTY } from '../../activities/hubspot/custom-properties';
 import { decodeActionValue, SLACK_ACTIONS } from '../../activities/slack/interaction-contract';
-import { DEMO_CONTACTS, type DemoScenario } from '../../sandbox/hubspot/seed';
-import {
-  blockActionOn,
-  blockActionsPayload,
-  interactionFormBody,
-  slackSignatureHeaders,
-  type BlockAction,
-} from '../../sandbox/slack/interaction-payload';
-import type { SlackEmulatorState, SlackMessage } from '../../sandbox/slack/slack-emulator';
+import type { Env } from '../../config/env';
 import { handoffWorkflowId } from '../../workflows/definitions';
 import { hubspotSignatureV3 } from '../bridge/signatures';
-import { sandboxSlackUrl } from '../bridge/process';
 import { SANDBOX_HUBSPOT_CLIENT_SECRET, SANDBOX_SLACK_SIGNING_SECRET } from '../bridge/secrets';
 import { refused, unreachable, usageError } from './cli-error';
 import { workflowIdOf, type CliContext } from './cli-context';
+import {
+  actionElements,
+  actionFor,
+  blockActionsPayload,
+  signedInteraction,
+  type BlockAction,
+  type StoredSlackMessage,
+} from './slack-click';
+
+/**
+ * Where `npm start` runs the Slack emulator: SANDBOX_BASE_PORT (default 4100) + 3, as the README documents. The CLI
+ * keeps its own copy of that layout; test/client/cli.test.ts checks it against the sandbox's.
+ */
+export function defaultSlackEmulatorUrl(env: Pick<Env, 'SANDBOX_BASE_PORT'>): string {
+  return `http://127.0.0.1:${(env.SANDBOX_BASE_PORT ?? 4100) + 3}`;
+}
+
+/** What the Slack emulator's GET /_sandbox/state answers, as far as the CLI reads it. */
+interface SlackEmulatorView {
+  team?: { id: string; domain: string };
+  appId?: string;
+  users: { id: string; name: string; realName: string }[];
+  channels: { id: string; imUser?: string }[];
+  messages: StoredSlackMessage[];
+  updates: { channel: string; ts: string; text: string }[];
+  ephemerals: { user: string; text: string }[];
+}
 
 type EventSpec = { kind: 'property'; property: string; value: string } | { kind: 'form'; formType: string };
 
-export const SCENARIOS: Record<DemoScenario, { summary: string; event: EventSpec }> = {
+/**
+ * The sandbox walk-through's scenarios: which demo contact (the seeded HubSpot portal's ids 1001–1007) and what
+ * HubSpot sends for it. Property names are HubSpot's internal names as a webhook subscription carries them.
+ */
+export const SCENARIOS = {
   'demo-request': {
+    contactId: '1001',
     summary: 'Dana Ito (Globex, a named enterprise account) requests a demo: relayed form submission',
     event: { kind: 'form', formType: 'demo_request' },
   },
   'behavioral-mql': {
+    contactId: '1002',
     summary: 'Sam Rivera (Northwind) reaches the engagement threshold: mql_engagement_score = 66',
-    event: { kind: 'property', property: CONTACT_PROPERTY.engagementScore, value: '66' },
+    event: { kind: 'property', property: 'mql_engagement_score', value: '66' },
   },
   'fails-icp': {
+    contactId: '1003',
     summary: 'a student on a free-mail address is marked MQL: lifecyclestage → marketingqualifiedlead (disqualified)',
     event: { kind: 'property', property: 'lifecyclestage', value: 'marketingqualifiedlead' },
   },
   'emea-territory': {
+    contactId: '1004',
     summary: 'Lena Fischer (Brightwave, Berlin) starts a free trial: relayed form submission, EMEA territory',
     event: { kind: 'form', formType: 'free_trial_start' },
   },
   healthcare: {
+    contactId: '1005',
     summary: 'Omar Said (MedCore) reaches the fit threshold: mql_fit_score = 75, healthcare vertical',
-    event: { kind: 'property', property: CONTACT_PROPERTY.fitScore, value: '75' },
+    event: { kind: 'property', property: 'mql_fit_score', value: '75' },
   },
   'open-deal': {
+    contactId: '1006',
     summary: 'Kim Lee (Initrode, open deal owned by Farid) requests a demo: goes to the deal owner',
     event: { kind: 'form', formType: 'demo_request' },
   },
   'small-behavioral': {
+    contactId: '1007',
     summary: 'Jo Park (Tinyco, 60 employees) is marked MQL: lifecyclestage → marketingqualifiedlead',
     event: { kind: 'property', property: 'lifecyclestage', value: 'marketingqualifiedlead' },
   },
-};
+} as const satisfies Record<string, { contactId: string; summary: string; event: EventSpec }>;
+export type Scenario = keyof typeof SCENARIOS;
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as Scenario[];
 
 interface BridgeTarget {
   /** Where to post, e.g. http://localhost:3000. */
@@ -66,11 +99,11 @@ interface BridgeTarget {
 
 export async function simulateScenario(
   ctx: CliContext,
-  scenario: DemoScenario,
+  scenario: Scenario,
   opts: { bridge?: string; secret?: string; json?: boolean },
 ): Promise<void> {
-  const contact = DEMO_CONTACTS.find((c) => c.scenario === scenario)!;
-  const spec = SCENARIOS[scenario];
+  const spec: { contactId: string; summary: string; event: EventSpec } = SCENARIOS[scenario];
+  const contact = { id: spec.contactId };
   const now = ctx.io.now();
   const portalId = Number(ctx.config().hubspot.portalId);
   const event =
@@ -163,7 +196,7 @@ export async function simulateClick(
     if (!clicker) throw usageError(`rep "${opts.as}" has no slackUserId in the org config`);
   }
 
-  const slackUrl = (opts.slackUrl ?? sandboxSlackUrl(ctx.env())).replace(/\/+$/, '');
+  const slackUrl = (opts.slackUrl ?? defaultSlackEmulatorUrl(ctx.env())).replace(/\/+$/, '');
   const before = await emulatorState(slackUrl);
   const dm = findDm(before, workflowId, action, opts.reason);
   clicker ??= before.channels.find((c) => c.id === dm.message.channel)?.imUser;
@@ -171,17 +204,18 @@ export async function simulateClick(
   if (!user) throw usageError(`no Slack user to click as in channel ${dm.message.channel}: pass --as <rep>`);
 
   const payload = blockActionsPayload({
-    user,
-    channel: { id: dm.message.channel, name: 'directmessage' },
-    message: { type: 'message', ts: dm.message.ts, text: dm.message.text, blocks: dm.message.blocks },
+    team: before.team ?? { id: 'T0SIMULATE', domain: 'sandbox' },
+    appId: before.appId ?? 'A0SIMULATE',
+    user: { id: user.id, name: user.name },
+    message: dm.message,
     action: dm.action,
     // The emulator only issues response_urls for clicks it makes itself; the bridge answers through
     // chat.postEphemeral instead, so this one is never followed.
     responseUrl: `${slackUrl}/response/simulated-${randomUUID()}`,
   });
-  const body = interactionFormBody(payload);
   const secret = opts.secret ?? ctx.env().SLACK_SIGNING_SECRET ?? SANDBOX_SLACK_SIGNING_SECRET;
-  await post(bridgeTarget(ctx, opts.bridge), '/slack/interactions', body, slackSignatureHeaders(body, secret));
+  const signed = signedInteraction(payload, secret);
+  await post(bridgeTarget(ctx, opts.bridge), '/slack/interactions', signed.body, signed.headers);
 
   // The workflow updates the DM (chat.update); a refusal comes back to the clicker as an ephemeral message.
   const seen = await waitForEffect(slackUrl, before, dm.message, user.id);
@@ -199,19 +233,21 @@ export async function simulateClick(
 
 /** The newest DM whose `action` element acts on `workflowId`, and the click on it (with `reason` for Reject). */
 function findDm(
-  state: SlackEmulatorState,
+  state: SlackEmulatorView,
   workflowId: string,
   action: ClickAction,
   reason: string | undefined,
-): { message: SlackMessage; action: BlockAction } {
+): { message: StoredSlackMessage; action: BlockAction } {
   const actionId = CLICK_ACTIONS[action];
   const ours = (value: unknown) => decodeActionValue(typeof value === 'string' ? value : undefined)?.wf === workflowId;
   for (const message of [...state.messages].reverse()) {
-    const element = actionElements(message).find((el) => el.action_id === actionId);
-    if (element?.type === 'button' && ours(element.value)) {
-      return { message, action: blockActionOn(message, actionId) };
+    const found = actionElements(message).find((el) => el.element.action_id === actionId);
+    if (!found) continue;
+    const { blockId, element } = found;
+    if (element.type === 'button' && ours(element.value)) {
+      return { message, action: actionFor(blockId, element) };
     }
-    if (element?.type === 'static_select') {
+    if (element.type === 'static_select') {
       const options = ((element.options ?? []) as { value: string }[]).filter((o) => ours(o.value));
       if (options.length === 0) continue;
       const option = options.find((o) => decodeActionValue(o.value)?.reason === reason);
@@ -219,7 +255,7 @@ function findDm(
         const allowed = options.map((o) => decodeActionValue(o.value)?.reason).join(', ');
         throw usageError(`--reason "${reason}": the DM's Reject menu offers ${allowed}`);
       }
-      return { message, action: blockActionOn(message, actionId, option.value) };
+      return { message, action: actionFor(blockId, element, option.value) };
     }
   }
   throw usageError(
@@ -227,15 +263,9 @@ function findDm(
   );
 }
 
-function actionElements(message: SlackMessage): Record<string, unknown>[] {
-  return ((message.blocks ?? []) as Record<string, unknown>[])
-    .filter((b) => b.type === 'actions' && Array.isArray(b.elements))
-    .flatMap((b) => b.elements as Record<string, unknown>[]);
-}
-
 async function waitForEffect(
   slackUrl: string,
-  before: SlackEmulatorState,
+  before: SlackEmulatorView,
   message: { channel: string; ts: string },
   user: string,
 ): Promise<{ updated?: string; ephemeral?: string }> {
@@ -255,7 +285,7 @@ async function waitForEffect(
   }
 }
 
-async function emulatorState(slackUrl: string): Promise<SlackEmulatorState> {
+async function emulatorState(slackUrl: string): Promise<SlackEmulatorView> {
   let res: Response;
   try {
     res = await fetch(`${slackUrl}/_sandbox/state`, { signal: AbortSignal.timeout(5_000) });
@@ -265,7 +295,7 @@ async function emulatorState(slackUrl: string): Promise<SlackEmulatorState> {
     );
   }
   if (!res.ok) throw unreachable(`the Slack emulator at ${slackUrl} answered ${res.status}`);
-  return (await res.json()) as SlackEmulatorState;
+  return (await res.json()) as SlackEmulatorView;
 }
 
 function bridgeTarget(ctx: CliContext, given: string | undefined): BridgeTarget {

@@ -1,15 +1,10 @@
 /**
  * The demo portal: the org of config/handoff.config.yaml (owners = the reps, re-nurture lists = the rejection
- * picklist's tracks), the product's custom properties, and seven contacts, one per handoff scenario. Every
+ * picklist's tracks), the product's custom properties (portal-properties.ts), and seven contacts, one per handoff scenario. Every
  * timestamp is relative to the store's clock, so "demo request today" stays today.
  */
-import {
-  customPropertyDefinitions,
-  CONTACT_PROPERTY,
-  PROPERTY_GROUP,
-} from '../../activities/hubspot/custom-properties';
-import { LEAD_SOURCE_PROPERTY } from '../../activities/hubspot/marketing-crm';
 import type { OrgConfig } from '../../domain/org-config';
+import { LEAD_SOURCE, PRODUCT_PROPERTY_GROUP, productProperties } from './portal-properties';
 import type { HubSpotStore } from './store';
 import { defaultDealPipeline, OBJECT_TYPES } from './schema';
 
@@ -139,8 +134,8 @@ const COMPANIES: { id: string; properties: Record<string, string> }[] = [
 ];
 
 const scores = (fit: number, engagement: number) => ({
-  [CONTACT_PROPERTY.fitScore]: String(fit),
-  [CONTACT_PROPERTY.engagementScore]: String(engagement),
+  mql_fit_score: String(fit),
+  mql_engagement_score: String(engagement),
 });
 
 const CONTACTS: DemoContact[] = [
@@ -306,21 +301,13 @@ export function seedDemoPortal(store: HubSpotStore, config: OrgConfig): void {
     }
   }
 
-  const labels = Object.fromEntries(config.rejection.reasons.map((r) => [r.reason, r.label]));
-  for (const [type, definitions] of Object.entries(customPropertyDefinitions(labels))) {
+  for (const [type, definitions] of Object.entries(productProperties(config))) {
     const objectType = OBJECT_TYPES.find((t) => t === type)!;
-    store.createPropertyGroup(objectType, { name: PROPERTY_GROUP.name, label: PROPERTY_GROUP.label });
+    store.createPropertyGroup(objectType, PRODUCT_PROPERTY_GROUP);
     for (const definition of definitions) store.createProperty(objectType, definition);
   }
   // The org's own lead-source picklist: the adapter reads it to tell outbound (sales-sourced) contacts apart.
-  store.createProperty('contacts', {
-    name: LEAD_SOURCE_PROPERTY,
-    label: 'Lead source',
-    type: 'enumeration',
-    fieldType: 'select',
-    groupName: 'contactinformation',
-    options: ['Website', 'Outbound', 'Event', 'Partner', 'Referral'].map((value) => ({ label: value, value })),
-  });
+  store.createProperty('contacts', LEAD_SOURCE);
 
   for (const reason of config.rejection.reasons) {
     if (!store.lists.has(reason.nurtureListId)) {

@@ -48,6 +48,8 @@ export interface SalesforceEmulator extends Emulator {
   revokeRefreshTokens(): void;
   /** Token endpoint calls so far, by grant type. */
   readonly tokenGrants: string[];
+  /** The org's id (00D…), as its identity URLs and Outbound Messages carry it. */
+  readonly orgId: string;
 }
 
 export const SUPPORTED_API_VERSIONS = Array.from({ length: 62 - 46 + 1 }, (_, i) => 46 + i);
@@ -212,6 +214,7 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     store,
     credentials,
     tokenGrants,
+    orgId: SANDBOX_ORG_ID,
     expireSessions: () => sessions.clear(),
     revokeRefreshTokens: () => validRefreshTokens.clear(),
   });

@@ -80,6 +80,9 @@ export interface SlackEphemeral {
 
 /** What GET /_sandbox/state answers. */
 export interface SlackEmulatorState {
+  /** The workspace and the app whose messages these are (what a block_actions payload names). */
+  team: { id: string; domain: string };
+  appId: string;
   users: SlackUser[];
   channels: SlackChannel[];
   messages: SlackMessage[];
@@ -433,6 +436,8 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       reply.code(429).header('Retry-After', String(seconds)).send({ ok: false, error: 'ratelimited' }),
     serverError: (reply, status) => reply.code(status).send({ ok: false, error: 'internal_error' }),
     state: (): SlackEmulatorState => ({
+      team: { ...SANDBOX_TEAM },
+      appId: APP_ID,
       users: [...users.values()],
       channels: [...channels.values()],
       messages,

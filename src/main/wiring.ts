@@ -1,27 +1,41 @@
 /**
- * Builds the ports from the environment, service by service: a service whose credentials are set is used as
- * given; the others point at the sandbox emulators (when a sandbox is running). A team can try real Slack first
- * and keep the CRMs on the sandbox.
+ * The composition root: builds the ports from the environment, service by service. A service whose credentials
+ * are set is used as given; the others use the endpoints a sandbox offers (when the entry point started one:
+ * `npm start` does, the worker image never does). A team can try real Slack first and keep the CRMs on the sandbox.
+ *
+ * It knows the sandbox only by the shape below, so the worker's build contains no emulator code.
  */
+import { createEmailSender } from '../activities/email/email-sender';
+import { createHubSpotAdapters } from '../activities/hubspot';
+import type { Ports } from '../activities/ports';
+import {
+  createSalesforceAdapters,
+  salesforceOptionsFromEnv,
+  type SalesforceAdapterOptions,
+} from '../activities/salesforce';
+import { createSlackChat } from '../activities/slack/slack-chat';
 import type { Env } from '../config/env';
 import type { OrgConfig } from '../domain/org-config';
-import type { Sandbox, SandboxService } from '../sandbox';
-import { createEmailSender } from './email/email-sender';
-import { createHubSpotAdapters } from './hubspot';
-import type { ChatPort, EmailPort, MarketingCrm, PushPort, SalesCrm } from './ports';
-import { createSalesforceAdapters, salesforceOptionsFromEnv, type SalesforceAdapterOptions } from './salesforce';
-import { createSlackChat } from './slack/slack-chat';
 
-export interface Ports {
-  marketing: MarketingCrm;
-  sales: SalesCrm;
-  chat: ChatPort;
-  email: EmailPort;
-  push?: PushPort;
+export type { Ports } from '../activities/ports';
+
+export type Service = 'hubspot' | 'salesforce' | 'slack' | 'email';
+export const SERVICES: readonly Service[] = ['hubspot', 'salesforce', 'slack', 'email'];
+
+/** Where a sandbox's emulators are and the credentials they accept (src/sandbox's `Sandbox` has this shape). */
+export interface SandboxEndpoints {
+  hubspot?: { url: string; accessToken: string };
+  salesforce?: {
+    url: string;
+    credentials: { clientId: string; clientSecret: string; refreshToken: string; username: string; password: string };
+    nurtureQueueId: string;
+  };
+  slack?: { apiUrl: string; token: string };
+  smtp?: { url: string };
 }
 
 /** Which services have credentials in the environment; the rest need the sandbox. */
-export function configuredServices(env: Env): Record<SandboxService, boolean> {
+export function configuredServices(env: Env): Record<Service, boolean> {
   return {
     hubspot: Boolean(env.HUBSPOT_ACCESS_TOKEN),
     salesforce: Boolean(env.SALESFORCE_CLIENT_ID || env.SALESFORCE_USERNAME),
@@ -30,20 +44,19 @@ export function configuredServices(env: Env): Record<SandboxService, boolean> {
   };
 }
 
-export function servicesNeedingSandbox(env: Env): SandboxService[] {
-  return Object.entries(configuredServices(env))
-    .filter(([, configured]) => !configured)
-    .map(([service]) => service as SandboxService);
+export function servicesNeedingSandbox(env: Env): Service[] {
+  const configured = configuredServices(env);
+  return SERVICES.filter((service) => !configured[service]);
 }
 
 export class MissingServiceError extends Error {
-  constructor(service: SandboxService, variables: string) {
+  constructor(service: Service, variables: string) {
     super(`${service} is not configured and no sandbox is running: set ${variables}`);
     this.name = 'MissingServiceError';
   }
 }
 
-const SERVICE_VARIABLES: Record<SandboxService, string> = {
+export const SERVICE_VARIABLES: Record<Service, string> = {
   hubspot: 'HUBSPOT_ACCESS_TOKEN (and HUBSPOT_BASE_URL for a non-default endpoint)',
   salesforce: 'SALESFORCE_CLIENT_ID with SALESFORCE_REFRESH_TOKEN or SALESFORCE_USERNAME/SALESFORCE_PASSWORD',
   slack: 'SLACK_BOT_TOKEN',
@@ -51,7 +64,7 @@ const SERVICE_VARIABLES: Record<SandboxService, string> = {
 };
 
 /** Where each service is, for the start-up banner (no secrets). */
-export function describeServices(env: Env, sandbox: Sandbox | null): Record<SandboxService, string> {
+export function describeServices(env: Env, sandbox: SandboxEndpoints | null): Record<Service, string> {
   const configured = configuredServices(env);
   return {
     hubspot: configured.hubspot
@@ -67,9 +80,9 @@ export function describeServices(env: Env, sandbox: Sandbox | null): Record<Sand
   };
 }
 
-export function createPorts(env: Env, config: OrgConfig, sandbox: Sandbox | null): Ports {
+export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoints | null): Ports {
   const configured = configuredServices(env);
-  const need = <T>(service: SandboxService, value: T | undefined): T => {
+  const need = <T>(service: Service, value: T | undefined): T => {
     if (value === undefined) throw new MissingServiceError(service, SERVICE_VARIABLES[service]);
     return value;
   };

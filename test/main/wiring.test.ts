@@ -2,7 +2,7 @@
  * Each service is configured on its own: credentials set → that endpoint; otherwise the sandbox; neither → an
  * error naming the variables to set.
  */
-import { createPorts, MissingServiceError, servicesNeedingSandbox } from '../../src/activities/wiring';
+import { createPorts, MissingServiceError, servicesNeedingSandbox } from '../../src/main/wiring';
 import { loadEnv } from '../../src/config/env';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { sampleOrg } from '../support/handoff-fixture';

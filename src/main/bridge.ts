@@ -1,16 +1,16 @@
 /**
- * The bridge on its own: `node dist/src/client/bridge/main.js`. Reads the environment (BRIDGE_PORT, BRIDGE_HOST,
- * BRIDGE_PUBLIC_URL, HUBSPOT_CLIENT_SECRET, SLACK_SIGNING_SECRET, SALESFORCE_ORG_ID, TEMPORAL_*) and the org config,
- * starts listening whether or not Temporal is up (it connects when a request needs it), and stops cleanly on
- * SIGINT/SIGTERM.
+ * `npm run bridge` and the image's bridge command: the bridge on its own, `node dist/src/main/bridge.js`. Reads the
+ * environment (BRIDGE_PORT, BRIDGE_HOST, BRIDGE_PUBLIC_URL, HUBSPOT_CLIENT_SECRET, SLACK_SIGNING_SECRET,
+ * SALESFORCE_ORG_ID, SLACK_BOT_TOKEN, TEMPORAL_*) and the org config, starts listening whether or not Temporal is up
+ * (it connects when a request needs it), and stops cleanly on SIGINT/SIGTERM. No sandbox runs beside it.
  */
-import { EnvError, loadEnv, temporalSettings } from '../../config/env';
-import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
-import { OrgConfigError } from '../../domain/org-config';
-import { addressOf, connectClient } from '../../temporal/connection';
-import { createLazyTemporalGateway } from '../temporal-gateway';
-import { listenFromEnv, slackResponderFor } from './process';
-import { MissingSecretError } from './secrets';
+import { listenFromEnv, slackResponderFor } from '../client/bridge/process';
+import { MissingSecretError } from '../client/bridge/secrets';
+import { createLazyTemporalGateway } from '../client/temporal-gateway';
+import { EnvError, loadEnv, temporalSettings } from '../config/env';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../config/org-config-file';
+import { OrgConfigError } from '../domain/org-config';
+import { addressOf, connectClient } from '../temporal/connection';
 
 async function main(): Promise<void> {
   const env = loadEnv();

@@ -1,27 +1,48 @@
 /**
- * Process launcher shared by `npm start` (embedded: local dev server + sandbox + worker + bridge) and
- * `npm run worker` (the worker against TEMPORAL_ADDRESS). Everything it starts, it stops on SIGINT/SIGTERM, in
- * reverse order, so Ctrl-C leaves no process behind and the dev server's SQLite file is closed cleanly.
+ * The process launcher behind `npm start` (start.ts: local dev server + sandbox + worker + bridge) and
+ * `npm run worker` / the worker image (worker.ts: the worker alone against TEMPORAL_ADDRESS). What only `npm start`
+ * has — the dev server, the sandbox — is injected, so the worker's build contains neither. Everything it starts, it
+ * stops on SIGINT/SIGTERM, in reverse order, so Ctrl-C leaves no process behind and the dev server's SQLite file is
+ * closed cleanly.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { createPorts, describeServices, servicesNeedingSandbox } from './activities/wiring';
-import { describeEnv, EnvError, loadEnv, temporalSettings, type Env } from './config/env';
-import { loadOrgConfigFile, resolveOrgConfigPath } from './config/org-config-file';
-import { OrgConfigError } from './domain/org-config';
-import { DEFAULT_SANDBOX_BASE_PORT, startSandbox, type Sandbox } from './sandbox';
-import { resolveDevServer } from './temporal/binaries';
-import { connectClient, connectWorkerConnection } from './temporal/connection';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from './workflows/definitions';
-import { createHandoffWorker } from './worker';
+import { describeEnv, EnvError, loadEnv, temporalSettings, type Env } from '../config/env';
+import { loadOrgConfigFile, resolveOrgConfigPath } from '../config/org-config-file';
+import { OrgConfigError, type OrgConfig } from '../domain/org-config';
+import { connectClient, connectWorkerConnection } from '../temporal/connection';
+import { createHandoffWorker } from '../worker';
+import { createPorts, describeServices, servicesNeedingSandbox, type SandboxEndpoints, type Service } from './wiring';
+
+/** A local Temporal the launcher started (dev-server.ts). */
+export interface DevServer {
+  /** host:port of the frontend. */
+  address: string;
+  uiUrl: string;
+  teardown(): Promise<void>;
+}
+
+/** A running sandbox as the launcher uses it (src/sandbox's `Sandbox` has this shape). */
+export interface RunningSandbox extends SandboxEndpoints {
+  salesforce?: SandboxEndpoints['salesforce'] & { orgId: string };
+  /** One line per emulator, for the start-up banner. */
+  describe(): string[];
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Starts a local Temporal when TEMPORAL_ADDRESS is unset (`npm start`); without it the worker dials the cluster. */
+  devServer?: (input: { env: Env; namespace: string; log: (line: string) => void }) => Promise<DevServer>;
+  /** Starts emulators for the services without credentials (`npm start`); without it every service needs them. */
+  sandbox?: (input: { env: Env; config: OrgConfig; services: Service[] }) => Promise<RunningSandbox>;
+  /** Runs the webhook bridge in the same process (`npm start`). */
+  bridge?: boolean;
+}
 
 const say = (line: string): void => {
   process.stdout.write(`[mql-handoff] ${line}\n`);
 };
 
-export async function runProcess(opts: { embedded: boolean }): Promise<void> {
+export async function runProcess(opts: LaunchOptions): Promise<void> {
   let env: Env;
   try {
     env = loadEnv();
@@ -52,49 +73,28 @@ export async function runProcess(opts: { embedded: boolean }): Promise<void> {
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
     });
 
-    // 1. Temporal: an embedded dev server unless TEMPORAL_ADDRESS names a cluster.
+    // 1. Temporal: a local dev server when offered and TEMPORAL_ADDRESS names no cluster.
     let uiUrl: string | null = null;
-    if (!settings.address && opts.embedded) {
-      const dataDir = path.resolve(env.MQL_HANDOFF_DATA_DIR ?? '.data');
-      mkdirSync(dataDir, { recursive: true });
-      const dev = await resolveDevServer({ log: say });
-      const port = env.TEMPORAL_DEV_PORT ?? 7233;
-      const uiPort = env.TEMPORAL_UI_PORT ?? 8233;
-      say(`starting the Temporal dev server (${dev.description}) with its database in ${dataDir}`);
-      const server = await TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: dev.executable,
-          ip: '127.0.0.1',
-          port,
-          ui: true,
-          uiPort,
-          dbFilename: path.join(dataDir, 'temporal.sqlite'),
-          namespace: settings.namespace,
-          searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
-          log: { format: 'pretty', level: 'warn' },
-        },
-      });
+    if (!settings.address && opts.devServer) {
+      const server = await opts.devServer({ env, namespace: settings.namespace, log: say });
       cleanups.push({ what: 'the Temporal dev server', run: () => server.teardown() });
-      settings.address = `127.0.0.1:${port}`;
-      uiUrl = `http://localhost:${uiPort}`;
+      settings.address = server.address;
+      uiUrl = server.uiUrl;
     }
 
-    // 2. The sandbox for every service without credentials (never in production).
+    // 2. The sandbox for every service without credentials (when offered; never in production).
     const missing = servicesNeedingSandbox(env);
-    let sandbox: Sandbox | null = null;
-    if (missing.length > 0) {
+    let sandbox: RunningSandbox | null = null;
+    if (missing.length > 0 && opts.sandbox) {
       if (production) {
         throw new Error(
           `NODE_ENV=production and these services have no credentials: ${missing.join(', ')} (the sandbox is for development; see the README's environment table)`,
         );
       }
-      sandbox = await startSandbox({
-        config,
-        services: missing,
-        basePort: env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT,
-      });
+      sandbox = await opts.sandbox({ env, config, services: missing });
       cleanups.push({ what: 'the sandbox emulators', run: () => sandbox!.close() });
     }
+    // Without a sandbox, a service the org needs and has no credentials for stops here, naming the variables.
     const ports = createPorts(env, config, sandbox);
 
     // 3. The worker.
@@ -111,10 +111,10 @@ export async function runProcess(opts: { embedded: boolean }): Promise<void> {
       ports,
     });
 
-    // 4. The bridge (embedded mode; `npm run bridge` runs it on its own).
+    // 4. The bridge, in this process when asked (`npm run bridge` runs it on its own).
     let bridgeUrl: string | null = null;
-    if (opts.embedded) {
-      const { startBridge } = await import('./client/bridge/process');
+    if (opts.bridge) {
+      const { startBridge } = await import('../client/bridge/process');
       const bridge = await startBridge({
         env,
         config,
