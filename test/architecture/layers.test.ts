@@ -2,7 +2,7 @@
  * The dependency direction, enforced from the import statements of every file under src (static imports, re-exports,
  * `import type`, dynamic `import()` and `require()` alike: a type-only import still pulls the file into a build):
  *
- *   domain ← workflows/definitions.ts (the contracts) ← workflows ← activities ← src/worker.ts ← src/main
+ *   domain ← workflows/definitions.ts + activity-contracts.ts (the contracts) ← workflows ← activities ← src/worker.ts ← src/main
  *
  * with src/config (environment, org config file) and src/temporal (connections, binaries) as infrastructure, and
  * src/client and src/sandbox as leaves: neither imports the other nor src/main, and nothing but src/main imports the
@@ -28,8 +28,7 @@ type Layer =
 
 /**
  * The workflows' contracts with everything outside them (ids, signals, updates, queries, search attributes, the
- * activity interface): the only workflow files activities, the worker and clients may import. activity-contracts.ts
- * is the activity interface the lead engineer is moving out of src/activities (not on this branch yet).
+ * activity interface in activity-contracts.ts): the only workflow files activities, the worker and clients may import.
  */
 const CONTRACT_FILES = ['src/workflows/definitions.ts', 'src/workflows/activity-contracts.ts'];
 
@@ -89,18 +88,6 @@ const PACKAGES_ONLY: Partial<Record<Layer, RegExp>> = {
 const PACKAGE_OWNERS: { pattern: RegExp; layers: Layer[]; why: string }[] = [
   { pattern: /^@temporalio\/testing$/, layers: ['main'], why: 'the local dev server is npm start’s (src/main)' },
   { pattern: /^(smtp-server|mailparser)$/, layers: ['sandbox'], why: 'the SMTP sink is the sandbox’s' },
-];
-
-/**
- * Known exceptions, each to be removed when its cause is: type-only imports, listed file by file.
- *
- * src/workflows/mql-handoff.ts takes the activity interface and the chat types from src/activities (types only,
- * erased from the workflow bundle). The lead engineer is restructuring that file and handoff-activities.ts; those
- * types belong in a workflows-owned contract (e.g. src/workflows/definitions.ts), after which this goes.
- */
-const EXCEPTIONS: { from: string; to: string; typeOnly: true }[] = [
-  { from: 'src/workflows/mql-handoff.ts', to: 'src/activities/handoff-activities.ts', typeOnly: true },
-  { from: 'src/workflows/mql-handoff.ts', to: 'src/activities/ports.ts', typeOnly: true },
 ];
 
 interface ImportEdge {
@@ -177,7 +164,6 @@ function packageName(specifier: string): string {
 function layerViolations(files: Map<string, string>): string[] {
   const exists = (p: string) => files.has(p);
   const problems: string[] = [];
-  const usedExceptions = new Set<(typeof EXCEPTIONS)[number]>();
   for (const [file, text] of files) {
     const from = layerOf(file);
     if (!from) {
@@ -203,19 +189,9 @@ function layerViolations(files: Map<string, string>): string[] {
       }
       const to = layerOf(edge.to);
       if (to && MAY_IMPORT[from].includes(to)) continue;
-      const exception = EXCEPTIONS.find((x) => x.from === file && x.to === edge.to);
-      if (exception && (!exception.typeOnly || edge.typeOnly)) {
-        usedExceptions.add(exception);
-        continue;
-      }
       problems.push(
         `${at}: ${from} imports ${to ?? 'a file outside every layer'} (${edge.specifier}${edge.typeOnly ? ', types only' : ''}); ${from} may import ${MAY_IMPORT[from].join(', ')}`,
       );
-    }
-  }
-  for (const x of EXCEPTIONS) {
-    if (files.has(x.from) && !usedExceptions.has(x)) {
-      problems.push(`${x.from}: no longer imports ${x.to}; delete that entry from EXCEPTIONS in this test`);
     }
   }
   return problems;
@@ -247,12 +223,6 @@ describe('the checker itself', () => {
     ['src/client/cli.ts', "import '../activities/act';\nimport '../workflows/definitions';"],
     ['src/sandbox/emu.ts', "import '../domain/a';\nimport { SMTPServer } from 'smtp-server';"],
     ['src/main/start.ts', "import '../sandbox/emu';\nimport '../client/cli';\nimport '../worker';"],
-    [
-      'src/workflows/mql-handoff.ts',
-      "import type { X } from '../activities/handoff-activities';\nimport type { Y } from '../activities/ports';",
-    ],
-    ['src/activities/handoff-activities.ts', 'export {};'],
-    ['src/activities/ports.ts', 'export {};'],
   ]);
 
   test('accepts sources that keep the rules', () => {
@@ -302,27 +272,6 @@ describe('the checker itself', () => {
     files.set(file, `${statement}\n${files.get(file) ?? ''}`);
     const problems = layerViolations(files);
     expect(problems).toEqual([expect.stringMatching(message)]);
-  });
-
-  test('the known exception covers type-only imports of its two files only, and says when it is stale', () => {
-    const value = new Map(clean);
-    value.set(
-      'src/workflows/mql-handoff.ts',
-      "import { X } from '../activities/handoff-activities';\nimport type { Y } from '../activities/ports';",
-    );
-    expect(layerViolations(value)).toEqual([
-      expect.stringMatching(/mql-handoff\.ts:1: workflows imports activities \(\.\.\/activities\/handoff-activities\)/),
-      expect.stringMatching(/no longer imports src\/activities\/handoff-activities\.ts/),
-    ]);
-    const other = new Map(clean);
-    other.set('src/workflows/flow.ts', "import type { X } from '../activities/handoff-activities';");
-    expect(layerViolations(other)).toEqual([expect.stringMatching(/flow\.ts:1: workflows imports activities/)]);
-    const gone = new Map(clean);
-    gone.set('src/workflows/mql-handoff.ts', 'export {};');
-    expect(layerViolations(gone)).toEqual([
-      'src/workflows/mql-handoff.ts: no longer imports src/activities/handoff-activities.ts; delete that entry from EXCEPTIONS in this test',
-      'src/workflows/mql-handoff.ts: no longer imports src/activities/ports.ts; delete that entry from EXCEPTIONS in this test',
-    ]);
   });
 });
 
