@@ -30,6 +30,7 @@ import {
   until,
   unusedPort,
 } from './support';
+import { entriesOf, firstOf, hasEntry } from '../support/timeline';
 
 const PUBLIC_URL = 'https://bridge.acme-analytics.example';
 
@@ -129,7 +130,7 @@ test('the same webhook delivered 3 times at once, and an older event after it, m
     // The handoff waits for the first touch from just before it DMs the rep: wait for the DM itself.
     const assigned = await until(
       () => status(id),
-      (st) => st.timeline.some((e) => e.event === 'rep notified'),
+      (st) => hasEntry(st, 'rep_notified'),
       `${id} to notify its rep`,
     );
     expect(assigned.stage).toBe('awaiting_first_touch');
@@ -277,7 +278,7 @@ describe('Slack buttons on the DM run the workflow’s updates', () => {
 
       expect((await press(bridge, form(owner.slackUserId!, 'handoff_reached_out', wf))).statusCode).toBe(200);
       const touched = await atStage(id, 'awaiting_decision');
-      expect(touched.timeline.find((e) => e.event === 'first touch')?.detail).toMatch(/^slack_ack via slack/);
+      expect(firstOf(touched, 'first_touch')?.detail).toMatch(/^slack_ack via slack/);
       await until(
         () => fx.world.chatUpdates.map((u) => u.state.kind),
         (k) => k.includes('reached_out'),
@@ -337,15 +338,15 @@ test('a Salesforce outbound message for a rep’s call stops the SLA ladder, onc
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('<Ack>true</Ack>');
     const touched = await atStage(id, 'awaiting_decision');
-    expect(touched.timeline.find((e) => e.event === 'first touch')?.detail).toMatch(/^call via salesforce/);
+    expect(firstOf(touched, 'first_touch')?.detail).toMatch(/^call via salesforce/);
     expect(touched.rung).toBe('none');
     expect(touched.nextDeadline?.what).toBe('decision_escalation');
 
     // Salesforce re-sends until acknowledged: a second delivery is acknowledged and counted once.
     expect((await post()).body).toContain('<Ack>true</Ack>');
     const after = await status(id);
-    expect(after.timeline.filter((e) => e.event === 'rep activity')).toHaveLength(0);
-    expect(after.timeline.filter((e) => e.event.startsWith('SLA rung'))).toHaveLength(0);
+    expect(entriesOf(after, 'rep_activity')).toHaveLength(0);
+    expect(entriesOf(after, 'sla_rung')).toHaveLength(0);
     await terminate(id);
   });
 });
@@ -359,8 +360,8 @@ test('HubSpot rep activity signals a running handoff and is acknowledged for a c
     expect(results.map((r) => r.outcome)).toEqual(['signalled', 'ignored', 'signalled']);
     expect(results[1]!.reason).toBe('no running handoff for this contact');
     const touched = await atStage(id, 'awaiting_decision');
-    expect(touched.timeline.find((e) => e.event === 'first touch')?.detail).toMatch(/^task via hubspot/);
-    expect(touched.timeline.filter((e) => e.event === 'rep activity')).toHaveLength(0); // the re-delivery counted once
+    expect(firstOf(touched, 'first_touch')?.detail).toMatch(/^task via hubspot/);
+    expect(entriesOf(touched, 'rep_activity')).toHaveLength(0); // the re-delivery counted once
     await terminate(id);
   });
 });

@@ -25,6 +25,7 @@ import {
   until,
   unusedPort,
 } from './support';
+import { firstOf } from '../support/timeline';
 
 const config = sampleOrg();
 let env: TestWorkflowEnvironment;
@@ -148,7 +149,7 @@ test('signed webhook → workflow → Slack DM → Accept clicked → accepted, 
         'accepted',
       ]),
     );
-    expect(status.timeline.find((e) => e.event === 'accepted')?.detail).toBe('by Hugo Laurent');
+    expect(firstOf(status, 'accepted')?.detail).toBe('by Hugo Laurent');
 
     const text = await handoff('status', contactId);
     expect(text.code).toBe(0);

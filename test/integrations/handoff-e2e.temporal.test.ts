@@ -24,6 +24,7 @@ import { createTestWorker, devServerEnv, uniqueTaskQueue } from '../harness/temp
 import { sampleOrg } from '../support/handoff-fixture';
 import { cloneDemoContact } from '../../src/sandbox/demo-leads';
 import { eventually } from '../support/eventually';
+import { hasEntry } from '../support/timeline';
 
 let env: TestWorkflowEnvironment;
 
@@ -60,7 +61,7 @@ async function runHandoff(
       });
       const assigned = await eventually(
         () => handle.query(statusQuery),
-        (s) => s.stage === 'awaiting_first_touch' && s.timeline.some((e) => e.event === 'rep notified'),
+        (s) => s.stage === 'awaiting_first_touch' && hasEntry(s, 'rep_notified'),
         'the rep notified',
       );
       expect(assigned.owner?.repId).toBe('rep-hugo');

@@ -14,6 +14,7 @@ import {
 import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
+import { hasEntry } from '../support/timeline';
 
 let env: TestWorkflowEnvironment;
 
@@ -56,7 +57,7 @@ test('a lead with a long history continues as new while awaiting a decision and 
     }
     const resumed = await eventually(
       () => handle.query(statusQuery),
-      (s) => s.timeline.some((e) => e.event === 'resumed after continue-as-new'),
+      (s) => hasEntry(s, 'resumed'),
       'continue-as-new',
     );
     expect((await handle.describe()).runId).not.toBe(first);

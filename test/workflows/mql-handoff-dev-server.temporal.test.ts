@@ -17,6 +17,7 @@ import { devServerEnv } from '../harness/temporal';
 import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture, sampleOrg } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
+import { firstOf } from '../support/timeline';
 
 let env: TestWorkflowEnvironment;
 
@@ -39,9 +40,7 @@ test('a handoff on the dev server: activities run, the 30-minute timer is durabl
     );
     expect(s.owner?.repId).toBe('rep-ana');
     expect(s.nextDeadline?.what).toBe('reminder');
-    expect(
-      Date.parse(s.nextDeadline!.at) - Date.parse(s.timeline.find((e) => e.event.startsWith('assigned'))!.at),
-    ).toBe(30 * 60_000);
+    expect(Date.parse(s.nextDeadline!.at) - Date.parse(firstOf(s, 'assigned')!.at)).toBe(30 * 60_000);
     const description = await handle.describe();
     expect(description.searchAttributes.LeadStage).toEqual(['awaiting_first_touch']);
     expect(description.searchAttributes.AssignedRep).toEqual(['rep-ana']);

@@ -10,13 +10,16 @@ import {
   rejectUpdate,
   repActivitySignal,
   statusQuery,
+  type CurrentRung,
   type HandoffStatus,
+  type TimelineKind,
 } from '../../src/workflows/definitions';
 import { timeSkippingEnv } from '../harness/temporal';
 import { eventually } from '../support/eventually';
 import { recordHistoryIfAsked } from '../support/histories';
 import { cleanUpHandoffs, handoffFixture, sampleOrg, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead, studentLead } from '../support/leads';
+import { entriesOf, firstOf, hasEntry, rungsFired } from '../support/timeline';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -37,11 +40,11 @@ async function fixture(): Promise<HandoffFixture> {
   return handoffFixture(env);
 }
 
-/** Minutes after the MQL at which each timeline event happened. */
-function minutesAfterMql(status: HandoffStatus, eventPrefix: string): number[] {
+/** Minutes after the MQL at which each firing of `rung` happened. */
+function minutesAfterMql(status: HandoffStatus, rung: CurrentRung): number[] {
   const mql = Date.parse(status.mqlAt!);
-  return status.timeline
-    .filter((e) => e.event.startsWith(eventPrefix))
+  return entriesOf(status, 'sla_rung')
+    .filter((e) => e.rung === rung)
     .map((e) => Math.round((Date.parse(e.at) - mql) / MIN));
 }
 
@@ -91,7 +94,7 @@ describe('activity just before a rung stops the ladder there', () => {
       const later = await handle.query(statusQuery);
       expect(status.owner?.repId).toBe('rep-ana');
       expect(later.owner?.repId).toBe('rep-ana');
-      const rungs = later.timeline.filter((e) => e.event.startsWith('SLA rung: ')).map((e) => e.event.slice(10));
+      const rungs = rungsFired(later);
       expect(rungs).toEqual(fired);
       expect(later.reassignments).toBe(0);
       await handle.executeUpdate(acceptUpdate, { args: [{ repId: 'rep-ana' }] });
@@ -109,7 +112,7 @@ describe('activity just before a rung stops the ladder there', () => {
       await env.sleep(2 * HOUR);
       const status = await handle.query(statusQuery);
       expect(status.owner?.repId).toBe('rep-ben');
-      expect(status.timeline.map((e) => e.event)).not.toContain('SLA rung: vp_review');
+      expect(rungsFired(status)).not.toContain('vp_review');
       expect(fx.world.noticesOf('vp_review')).toHaveLength(0);
       await handle.executeUpdate(acceptUpdate, { args: [{ repId: 'rep-ben' }] });
       await handle.result();
@@ -125,10 +128,10 @@ test('no activity at all: every rung fires in order, the next rep gets the lead 
     await env.sleep(25 * HOUR);
     const s = await handle.query(statusQuery);
 
-    expect(minutesAfterMql(s, 'SLA rung: reminder')).toEqual([30, 270]);
-    expect(minutesAfterMql(s, 'SLA rung: manager_escalation')).toEqual([120, 360]);
-    expect(minutesAfterMql(s, 'SLA rung: reassignment')).toEqual([240]);
-    expect(minutesAfterMql(s, 'SLA rung: vp_review')).toEqual([1440]);
+    expect(minutesAfterMql(s, 'reminder')).toEqual([30, 270]);
+    expect(minutesAfterMql(s, 'manager_escalation')).toEqual([120, 360]);
+    expect(minutesAfterMql(s, 'reassignment')).toEqual([240]);
+    expect(minutesAfterMql(s, 'vp_review')).toEqual([1440]);
     expect(s.owner?.repId).toBe('rep-ben');
     expect(s.reassignments).toBe(1);
     expect(s.rung).toBe('vp_review');
@@ -192,7 +195,7 @@ describe('rejection', () => {
       const again = await handle.query(statusQuery); // the handle follows the continued run
       expect(again.cycle).toBe(1);
       expect(again.stage).toBe('awaiting_first_touch');
-      expect(again.timeline.some((e) => e.event === 're-evaluated: still qualified')).toBe(true);
+      expect(hasEntry(again, 're_evaluated')).toBe(true);
       expect(fx.world.lifecycleOf(lead.contactId)).toBe('marketingqualifiedlead');
       await handle.executeUpdate(acceptUpdate, { args: [{ repId: again.owner!.repId }] });
       const result = await handle.result();
@@ -216,8 +219,8 @@ describe('rejection', () => {
       const result = await handle.result();
       expect(result.outcome).toBe('recycled');
       expect(result.status.cycle).toBe(0);
-      const renurtured = Date.parse(result.status.timeline.find((e) => e.event === 're-nurture')!.at);
-      const recycled = Date.parse(result.status.timeline.find((e) => e.event === 'recycled')!.at);
+      const renurtured = Date.parse(firstOf(result.status, 'renurture_scheduled')!.at);
+      const recycled = Date.parse(firstOf(result.status, 'recycled')!.at);
       expect(Math.round((recycled - renurtured) / DAY)).toBe(90);
       await recordHistoryIfAsked(handle, 'timing-not-right-recycled');
     });
@@ -242,11 +245,11 @@ test('sales sits on a touched lead: the manager hears after 2 business days, the
 
     await env.sleep(Date.parse(plan[1]!.at) - Date.parse(touched.firstTouchAt!) + HOUR);
     const s = await handle.query(statusQuery);
-    const at = (event: string) => s.timeline.find((e) => e.event === event)?.at;
+    const at = (rung: CurrentRung) => entriesOf(s, 'decision_rung').find((e) => e.rung === rung)?.at;
     // Each rung fires when its timer does (a few ms after the planned instant).
-    expect(Date.parse(at('decision rung: decision_escalation')!) - Date.parse(plan[0]!.at)).toBeLessThan(MIN);
-    expect(Date.parse(at('decision rung: decision_review')!) - Date.parse(plan[1]!.at)).toBeLessThan(MIN);
-    expect(Date.parse(at('decision rung: decision_escalation')!)).toBeGreaterThanOrEqual(Date.parse(plan[0]!.at));
+    expect(Date.parse(at('decision_escalation')!) - Date.parse(plan[0]!.at)).toBeLessThan(MIN);
+    expect(Date.parse(at('decision_review')!) - Date.parse(plan[1]!.at)).toBeLessThan(MIN);
+    expect(Date.parse(at('decision_escalation')!)).toBeGreaterThanOrEqual(Date.parse(plan[0]!.at));
     expect(fx.world.noticesOf('decision_overdue').map((m) => m.to)).toEqual(['mgr-sdr']);
     expect(fx.world.noticesOf('decision_review').map((m) => m.to)).toEqual(['C0REVOPS01']);
     expect(s).toMatchObject({ stage: 'awaiting_decision', rung: 'decision_review' });
@@ -287,7 +290,7 @@ test('a second start of the same open MQL attaches to the running execution', as
     const third = await fx.start(lead);
     expect(third.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     // Terminate only at rest: an activity cut off mid-flight would hold the test server's clock.
-    await waitForStage(third, 'awaiting_first_touch', 'rep notified');
+    await waitForStage(third, 'awaiting_first_touch', 'rep_notified');
     await third.terminate('test over');
   });
 });
@@ -490,7 +493,7 @@ test("business-hours deadline: the first-touch SLA counts only the team calendar
     const handle = await fx.start(demoRequestLead());
     await env.sleep(MIN);
     const s = await handle.query(statusQuery);
-    const assignedAt = Date.parse(s.timeline.find((e) => e.event.startsWith('assigned to'))!.at);
+    const assignedAt = Date.parse(firstOf(s, 'assigned')!.at);
     const due = new Date(s.slaDueAt!);
     expect(due.getTime() - assignedAt).toBeGreaterThan(3 * DAY);
     expect(due.getTime() - assignedAt).toBeLessThanOrEqual(4 * DAY + HOUR);
@@ -509,11 +512,11 @@ test("business-hours deadline: the first-touch SLA counts only the team calendar
 async function waitForStage(
   handle: { query: (q: typeof statusQuery) => Promise<HandoffStatus> },
   stage: HandoffStatus['stage'],
-  timelineEvent?: string,
+  after?: TimelineKind,
 ): Promise<HandoffStatus> {
   return eventually(
     () => handle.query(statusQuery),
-    (s) => s.stage === stage && (!timelineEvent || s.timeline.some((e) => e.event === timelineEvent)),
-    `stage ${stage}${timelineEvent ? ` after "${timelineEvent}"` : ''}`,
+    (s) => s.stage === stage && (!after || hasEntry(s, after)),
+    `stage ${stage}${after ? ` after "${after}"` : ''}`,
   );
 }
