@@ -221,6 +221,16 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       await guarded(() => chat.updateHandoffMessage(input));
     },
 
+    /** First touch: the contact's lead status moves to In progress (the sales side follows in the adapters). */
+    async recordFirstTouch(input) {
+      await guarded(() =>
+        marketing.updateContact(input.lead.contactId, {
+          leadStatus: 'IN_PROGRESS',
+          handoffWorkflowId: input.workflowId,
+        }),
+      );
+    },
+
     /** Sales accepted: lifecycle SQL + SQL date. */
     async markAccepted(input) {
       await guarded(() =>

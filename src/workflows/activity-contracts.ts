@@ -57,12 +57,16 @@ export interface CrmActivities {
   loadLead(input: { contactId: string }): Promise<LeadSnapshot | null>;
   recordDisqualification(input: { contactId: string; reasons: string[]; workflowId: string }): Promise<void>;
   findOpenDeal(input: { lead: LeadSnapshot }): Promise<OpenDeal | null>;
-  /** Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. */
+  /**
+   * Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. `dealId`: the
+   * deal/opportunity this handoff created, whose owner moves with the lead (never a pre-existing open deal).
+   */
   assignInCrm(input: {
     lead: LeadSnapshot;
     assignee: Assignee;
     workflowId: string;
     mqlAt: string;
+    dealId?: string | null;
   }): Promise<ExternalRef>;
   createDeal(input: { lead: LeadSnapshot; assignee: Assignee; name: string; key: string }): Promise<ExternalRef>;
   createFollowUpTask(input: {
@@ -74,15 +78,25 @@ export interface CrmActivities {
     key: string;
   }): Promise<ExternalRef>;
   closeFollowUpTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void>;
-  /** Sales accepted: lifecycle SQL + SQL date. */
-  markAccepted(input: { lead: LeadSnapshot; at: string; workflowId: string }): Promise<void>;
-  /** Sales rejected: reason on the contact, lifecycle back to Lead, owner removed, enrolled in the re-nurture track. */
+  /** The rep touched the lead: lead status "in progress" on the contact and on the sales-side record. */
+  recordFirstTouch(input: { lead: LeadSnapshot; at: string; workflowId: string }): Promise<void>;
+  /**
+   * Sales accepted: lifecycle SQL + SQL date on the contact; on the sales side the record marked qualified (or the
+   * Salesforce Lead converted, where configured); the handoff's deal moved to the accepted stage, if configured.
+   */
+  markAccepted(input: { lead: LeadSnapshot; at: string; workflowId: string; dealId?: string | null }): Promise<void>;
+  /**
+   * Sales rejected: reason on the contact, lifecycle back to Lead, owner removed (Salesforce: to the nurture queue),
+   * enrolled in the re-nurture track; the handoff's deal closed lost with the reason.
+   */
   markRejected(input: {
     lead: LeadSnapshot;
     reason: string;
+    reasonLabel: string;
     leadStatus: LeadStatus;
     nurtureListId: string;
     workflowId: string;
+    dealId?: string | null;
   }): Promise<void>;
 }
 

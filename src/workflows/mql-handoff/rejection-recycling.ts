@@ -38,6 +38,7 @@ export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome |
       crm.markRejected({
         lead,
         reason: track.reason,
+        reasonLabel: track.label,
         leadStatus: track.leadStatus,
         nurtureListId: track.nurtureListId,
         workflowId: s.workflowId,
