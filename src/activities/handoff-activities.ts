@@ -13,7 +13,6 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { Assignee } from '../domain/assignee';
 import { buildHandoffBrief } from '../domain/brief';
 import type { OrgConfig } from '../domain/org-config';
 import type { HandoffActivities, NoticeResult, NotifyResult } from '../workflows/activity-contracts';
@@ -260,7 +259,6 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
   };
 }
 
-export type { Assignee, HandoffActivities };
 
 /** Runs `fn` against the team's roster workflow, starting the roster on first use. */
 async function withRoster<T>(

@@ -2,6 +2,10 @@
  * In-memory implementations of the ports for workflow tests: they keep every call, honour idempotency keys the way
  * the real adapters must (same key → same object), and can be told to fail. Not a mock of Temporal: the workflows
  * under test run on real Temporal servers; only the CRMs and chat are replaced.
+ *
+ * The sales CRM is HubSpot by default; `{ salesCrm: 'salesforce' }` gives the Salesforce shape instead: the owner
+ * lives on a Lead record upserted by HubSpot contact id (the HubSpot contact's owner is left alone), and records
+ * come back as Salesforce Lead / Opportunity / Task refs.
  */
 import type { Notice } from '../../src/domain/brief';
 import { isLifecycleForward, type LeadSnapshot } from '../../src/domain/lead';
@@ -41,10 +45,12 @@ export class InMemoryWorld {
     { key: string; ownerId: string; dueAt: string; subject: string; status: string; id: string }
   >();
   owners = new Map<string, string | null>(); // contactId -> sales owner
+  /** Salesforce only: contactId -> Lead record id (upserted by the HubSpot contact id, so one per contact). */
+  salesRecords = new Map<string, string>();
   chat: SentMessage[] = [];
   chatUpdates: { ref: ChatMessageRef; state: HandoffMessageState }[] = [];
   emails: { to: string; key: string; subject: string }[] = [];
-  pushes: { to: string; key: string }[] = [];
+  pushes: { to: string; key: string; title: string; targetId?: string }[] = [];
   /** Make the next N calls of an operation fail: 'slack' | 'email' | 'createDeal' … with the given error. */
   failures = new Map<string, { remaining: number; error: () => Error }>();
   private seq = 0;
@@ -80,13 +86,22 @@ export class InMemoryWorld {
   }
 }
 
-export function createInMemoryPorts(world: InMemoryWorld): {
+export function createInMemoryPorts(
+  world: InMemoryWorld,
+  opts: { salesCrm?: SalesCrm['system'] } = {},
+): {
   marketing: MarketingCrm;
   sales: SalesCrm;
   chat: ChatPort;
   email: EmailPort;
   push: PushPort;
 } {
+  const salesSystem = opts.salesCrm ?? 'hubspot';
+  const salesRef = (hubspotType: string, salesforceType: string, id: string, url?: string): ExternalRef =>
+    salesSystem === 'hubspot'
+      ? { system: 'hubspot', objectType: hubspotType, id, ...(url ? { url } : {}) }
+      : { system: 'salesforce', objectType: salesforceType, id };
+
   const marketing: MarketingCrm = {
     async getLead(contactId) {
       world.maybeFail('getLead');
@@ -121,7 +136,7 @@ export function createInMemoryPorts(world: InMemoryWorld): {
   };
 
   const sales: SalesCrm = {
-    system: 'hubspot',
+    system: salesSystem,
     async findOpenDeal(lead) {
       world.maybeFail('findOpenDeal');
       const domain = lead.company?.domain ?? '';
@@ -130,30 +145,40 @@ export function createInMemoryPorts(world: InMemoryWorld): {
     async assignOwner({ lead, ownerId }) {
       world.maybeFail('assignOwner');
       world.owners.set(lead.contactId, ownerId);
-      const c = world.contacts.get(lead.contactId);
-      if (c) c.hubspotOwnerId = ownerId;
-      return { system: 'hubspot', objectType: 'contact', id: lead.contactId, url: lead.hubspotUrl ?? undefined };
+      if (salesSystem === 'hubspot') {
+        const c = world.contacts.get(lead.contactId);
+        if (c) c.hubspotOwnerId = ownerId;
+        return salesRef('contact', 'Lead', lead.contactId, lead.hubspotUrl ?? undefined);
+      }
+      let recordId = world.salesRecords.get(lead.contactId);
+      if (!recordId) {
+        recordId = world.nextId('00Q');
+        world.salesRecords.set(lead.contactId, recordId);
+      }
+      return salesRef('contact', 'Lead', recordId);
     },
     async removeOwner({ lead }) {
+      world.maybeFail('removeOwner');
       world.owners.set(lead.contactId, null);
     },
     async createDeal({ lead, ownerId, name, key }) {
       world.maybeFail('createDeal');
       const existing = [...world.deals.values()].find((d) => d.key === key);
-      if (existing) return { system: 'hubspot', objectType: 'deal', id: existing.id };
+      if (existing) return salesRef('deal', 'Opportunity', existing.id);
       const id = world.nextId('deal');
       world.deals.set(id, { id, key, ownerId, name, contactId: lead.contactId });
-      return { system: 'hubspot', objectType: 'deal', id };
+      return salesRef('deal', 'Opportunity', id);
     },
     async createTask({ ownerId, subject, dueAt, key }) {
       world.maybeFail('createTask');
       const existing = [...world.tasks.values()].find((t) => t.key === key);
-      if (existing) return { system: 'hubspot', objectType: 'task', id: existing.id };
+      if (existing) return salesRef('task', 'Task', existing.id);
       const id = world.nextId('task');
       world.tasks.set(id, { id, key, ownerId, subject, dueAt, status: 'NOT_STARTED' });
-      return { system: 'hubspot', objectType: 'task', id };
+      return salesRef('task', 'Task', id);
     },
     async closeTask({ taskId, outcome }) {
+      world.maybeFail('closeTask');
       const t = world.tasks.get(taskId);
       if (t) t.status = outcome === 'completed' ? 'COMPLETED' : `CLOSED_${outcome.toUpperCase()}`;
     },
@@ -183,6 +208,7 @@ export function createInMemoryPorts(world: InMemoryWorld): {
       return post('notice', to, key, { notice });
     },
     async updateHandoffMessage({ ref, state }) {
+      world.maybeFail('slackUpdate');
       world.chatUpdates.push({ ref, state });
     },
   };
@@ -201,8 +227,10 @@ export function createInMemoryPorts(world: InMemoryWorld): {
   };
 
   const push: PushPort = {
-    async notifyRep({ salesforceUserId, key }) {
-      if (!world.pushes.some((p) => p.key === key)) world.pushes.push({ to: salesforceUserId, key });
+    async notifyRep({ salesforceUserId, title, targetId, key }) {
+      world.maybeFail('push');
+      if (!world.pushes.some((p) => p.key === key))
+        world.pushes.push({ to: salesforceUserId, key, title, ...(targetId ? { targetId } : {}) });
       return { system: 'push', objectType: 'notification', id: key };
     },
   };
