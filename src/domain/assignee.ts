@@ -4,7 +4,7 @@
  * activities and the adapters agree on one shape.
  */
 import { calendarOf, findManager, findRep, findTeam, managerOf } from './org';
-import type { OrgConfig, Person, Rep, Team } from './org-config';
+import type { BusinessCalendar, OrgConfig, Person, Rep, Team } from './org-config';
 
 /** Someone we notify: a rep, a manager or the reviewer. */
 export interface Recipient {
@@ -62,6 +62,15 @@ export function managerAssignee(policy: OrgConfig, teamId: string): Assignee {
 /** The person above the assignee: a rep's manager, or for a manager-held lead the team's manager. */
 export function managerAbove(policy: OrgConfig, a: Assignee): Person | null {
   return a.kind === 'rep' ? managerOf(policy, a.id) : findManager(policy, findTeam(policy, a.teamId)?.managerId ?? '');
+}
+
+/**
+ * The calendar the assignee's SLA counts in: their team's working days, hours and holidays, in the assignee's own
+ * time zone (a rep's zone where set, else the calendar's).
+ */
+export function assigneeCalendar(policy: OrgConfig, a: Pick<Assignee, 'teamId' | 'timeZone'>): BusinessCalendar {
+  const team = calendarOf(policy, a.teamId);
+  return team.timeZone === a.timeZone ? team : { ...team, timeZone: a.timeZone };
 }
 
 export function recipientOf(p: Recipient): Recipient {

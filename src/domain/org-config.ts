@@ -153,18 +153,21 @@ export type IcpFilter = z.infer<typeof icpSchema>;
 export const rungSchema = z.object({
   rung: z.enum(SLA_RUNGS),
   after: duration,
-  /** `elapsed`: wall-clock time; `business`: only the team calendar's working hours count. */
-  clock: z.enum(['elapsed', 'business']).default('elapsed'),
+  /**
+   * `business` (the default): only working time counts — the assignee's team calendar (working days, hours,
+   * holidays) in the rep's own time zone where set. `elapsed`: wall-clock time, for a rung that must fire at night.
+   */
+  clock: z.enum(['elapsed', 'business']).default('business'),
   /** Measured from the current rep's assignment (restarts on reassignment) or from the MQL moment. */
   from: z.enum(['assignment', 'mql']).default('assignment'),
 });
 export type SlaRungConfig = z.infer<typeof rungSchema>;
 
 export const DEFAULT_RUNGS: SlaRungConfig[] = [
-  { rung: 'reminder', after: '30m', clock: 'elapsed', from: 'assignment' },
-  { rung: 'manager_escalation', after: '2h', clock: 'elapsed', from: 'assignment' },
-  { rung: 'reassignment', after: '4h', clock: 'elapsed', from: 'assignment' },
-  { rung: 'vp_review', after: '24h', clock: 'elapsed', from: 'mql' },
+  { rung: 'reminder', after: '30m', clock: 'business', from: 'assignment' },
+  { rung: 'manager_escalation', after: '2h', clock: 'business', from: 'assignment' },
+  { rung: 'reassignment', after: '4h', clock: 'business', from: 'assignment' },
+  { rung: 'vp_review', after: '24h', clock: 'business', from: 'mql' },
 ];
 
 export const ladderSchema = z.object({

@@ -49,7 +49,7 @@ describe('planLadder', () => {
     fired: [] as SlaRungKind[],
   };
 
-  it('plans the demo-request ladder on the elapsed clock from assignment, VP review from the MQL', () => {
+  it('plans the demo-request ladder in business hours from assignment, VP review from the MQL', () => {
     const plan = planLadder({
       ...base,
       ladder: demoLadder,
@@ -60,8 +60,29 @@ describe('planLadder', () => {
       { rung: 'reminder', at: iso('2026-11-18T10:30:00-05:00') },
       { rung: 'manager_escalation', at: iso('2026-11-18T12:00:00-05:00') },
       { rung: 'reassignment', at: iso('2026-11-18T14:00:00-05:00') },
-      { rung: 'vp_review', at: iso('2026-11-19T09:58:00-05:00') },
+      // 24 business hours from Wednesday 09:58: Wed 7 h 02, Thu 9 h, Fri 7 h 58 → Friday 15:58.
+      { rung: 'vp_review', at: iso('2026-11-20T15:58:00-05:00') },
     ]);
+  });
+
+  it('a Friday 16:00 demo request is not reassigned or sent to VP review over the weekend', () => {
+    const at = { assignedAt: new Date('2026-11-20T16:00:00-05:00'), mqlAt: new Date('2026-11-20T16:00:00-05:00') };
+    expect(planLadder({ ...base, ladder: demoLadder, ...at })).toEqual([
+      { rung: 'reminder', at: iso('2026-11-20T16:30:00-05:00') },
+      // Friday 16:00–17:00 is one hour; the second is Monday 08:00–09:00.
+      { rung: 'manager_escalation', at: iso('2026-11-23T09:00:00-05:00') },
+      { rung: 'reassignment', at: iso('2026-11-23T11:00:00-05:00') },
+      // Fri 1 h, Mon 9 h, Tue 9 h, Wed 5 h.
+      { rung: 'vp_review', at: iso('2026-11-25T13:00:00-05:00') },
+    ]);
+    // A rung marked wall-clock still fires at night.
+    const wallClock: SlaLadder = {
+      ...demoLadder,
+      rungs: demoLadder.rungs.map((r) => (r.rung === 'reassignment' ? { ...r, clock: 'elapsed' as const } : r)),
+    };
+    expect(planLadder({ ...base, ladder: wallClock, ...at }).find((r) => r.rung === 'reassignment')?.at).toBe(
+      iso('2026-11-20T20:00:00-05:00'),
+    );
   });
 
   it('plans the behavioral ladder in business hours, across the weekend', () => {
@@ -109,7 +130,8 @@ describe('planLadder', () => {
     expect(afterReassignment).toEqual([
       { rung: 'reminder', at: iso('2026-11-18T14:30:00-05:00') },
       { rung: 'manager_escalation', at: iso('2026-11-18T16:00:00-05:00') },
-      { rung: 'vp_review', at: iso('2026-11-19T10:00:00-05:00') },
+      // 24 business hours from Wednesday 10:00: Wed 7 h, Thu 9 h, Fri 8 h → Friday 16:00.
+      { rung: 'vp_review', at: iso('2026-11-20T16:00:00-05:00') },
     ]);
 
     const afterVpReview = planLadder({
@@ -128,7 +150,8 @@ describe('planLadder', () => {
       ...base,
       ladder: demoLadder,
       mqlAt: new Date('2026-11-18T10:00:00-05:00'),
-      assignedAt: new Date('2026-11-19T09:45:00-05:00'),
+      // VP review is due Friday 16:00; a rep assigned Friday 15:45 is reminded at 16:15.
+      assignedAt: new Date('2026-11-20T15:45:00-05:00'),
     });
     expect(plan.map((r) => r.rung)).toEqual(['vp_review', 'reminder', 'manager_escalation', 'reassignment']);
   });

@@ -1,6 +1,7 @@
 /**
  * Wires a handoff under test: the real workflows on a real Temporal server (dev or time-skipping), the real
- * activities over in-memory ports, and the sample org from config/handoff.config.yaml (optionally adjusted).
+ * activities over in-memory ports, and the sample org from config/handoff.config.yaml (its ladders on the wall clock
+ * unless the test passes its own configuration).
  */
 import type {
   WorkflowExecutionDescription,
@@ -28,6 +29,17 @@ import { createInMemoryPorts, InMemoryWorld } from './in-memory-ports';
 
 export const sampleOrg = (): OrgConfig => loadOrgConfigFile(resolveOrgConfigPath());
 
+/**
+ * The sample org with every ladder rung on the wall clock. Tests run at whatever time of day it is: a ladder counted
+ * in business hours would fire at other offsets at night or on a weekend. Business-hours tests pin their own dates.
+ */
+export function wallClockOrg(config: OrgConfig = sampleOrg()): OrgConfig {
+  for (const ladder of Object.values(config.sla.ladders)) {
+    ladder.rungs = ladder.rungs.map((r) => ({ ...r, clock: 'elapsed' }));
+  }
+  return config;
+}
+
 export interface HandoffFixture {
   world: InMemoryWorld;
   config: OrgConfig;
@@ -48,7 +60,7 @@ export async function handoffFixture(
   opts: { config?: OrgConfig; world?: InMemoryWorld } = {},
 ): Promise<HandoffFixture> {
   const world = opts.world ?? new InMemoryWorld();
-  const config = opts.config ?? sampleOrg();
+  const config = opts.config ?? wallClockOrg();
   const taskQueue = uniqueTaskQueue('handoff');
   const rosterScope = taskQueue;
   const activities = createHandoffActivities({

@@ -15,7 +15,7 @@ import {
 } from '../../src/workflows/definitions';
 import { devServerEnv } from '../harness/temporal';
 import { eventually } from '../support/eventually';
-import { cleanUpHandoffs, handoffFixture, sampleOrg } from '../support/handoff-fixture';
+import { cleanUpHandoffs, handoffFixture, sampleOrg, wallClockOrg } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 import { firstOf } from '../support/timeline';
 
@@ -93,7 +93,7 @@ test('a lead past its first-touch SLA is found by a visibility query on the sear
 
 describe('round-robin over concurrent MQLs', () => {
   function sdrOnlyConfig(capacity: number): OrgConfig {
-    const config = sampleOrg();
+    const config = wallClockOrg();
     const sdr = config.teams.find((t) => t.id === 'sdr-inbound')!;
     for (const rep of sdr.reps) {
       rep.capacity = capacity;

@@ -6,13 +6,13 @@
 import { ActivityFailure } from '@temporalio/workflow';
 import { managerAssignee, repAssignee, type Assignee } from '../../domain/assignee';
 import { createsDeal, inboundDealName } from '../../domain/handoff-rules';
-import { calendarOf, findRep, findTeam, repByCrmOwnerId } from '../../domain/org';
+import { findRep, findTeam, repByCrmOwnerId } from '../../domain/org';
 import { qualifyLead } from '../../domain/qualification';
 import { decideRoute, isOutOfOffice, rosterCandidates, type RouteDecision } from '../../domain/routing';
 import { firstTouchDueAt } from '../../domain/sla';
 import { crm, roster } from './activities';
 import { failureMessage, type HandoffContext } from './context';
-import { nextFirstTouchRung } from './ladders';
+import { nextFirstTouchRung, slaCalendar } from './ladders';
 import type { ExternalRef } from '../activity-contracts';
 import type { Assignment } from './state';
 
@@ -140,7 +140,7 @@ export async function writeAssignment(
   const no = (s.assignment?.no ?? 0) + 1;
   const assignedAt = h.now();
   const ladder = h.policy.sla.ladders[s.leadType!];
-  const slaDueAt = firstTouchDueAt(ladder, assignedAt, calendarOf(h.policy, assignee.teamId)).toISOString();
+  const slaDueAt = firstTouchDueAt(ladder, assignedAt, slaCalendar(h, assignee)).toISOString();
   const a: Assignment = {
     no,
     assignee,

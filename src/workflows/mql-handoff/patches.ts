@@ -5,3 +5,6 @@
 
 /** Enter `awaiting_first_touch` before notifying, so a rep who clicks Accept the moment the DM lands is heard. */
 export const PATCH_READY_BEFORE_NOTIFY = 'ready-for-decisions-before-notify';
+
+/** The ladders count in the assignee's calendar (the rep's own time zone) instead of the team calendar's zone. */
+export const PATCH_ASSIGNEE_CALENDAR = 'sla-in-assignee-calendar';
