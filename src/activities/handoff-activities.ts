@@ -150,9 +150,39 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       return buildHandoffBrief({ ...ctx, whyThisLead });
     },
 
+    // One activity per channel: each retried on its own, so a Slack outage never holds back the email, and the
+    // workflow decides the fallbacks. Keys get a channel suffix, the same as notifyAssignee's.
+    async sendBriefDm(input) {
+      return guarded(() =>
+        chat.sendHandoffBrief({ to: input.assignee, brief: input.brief, key: `${input.key}:slack` }),
+      );
+    },
+
+    async sendBriefEmail(input) {
+      await guarded(() =>
+        email.sendHandoffBrief({ to: input.assignee, brief: input.brief, key: `${input.key}:email` }),
+      );
+    },
+
+    async pushBrief(input) {
+      if (!push || !input.assignee.salesforceUserId) return false;
+      const { salesforceUserId } = input.assignee;
+      await guarded(() =>
+        push.notifyRep({
+          salesforceUserId,
+          title: `New ${input.brief.priority}-priority MQL`,
+          body: input.brief.headline,
+          targetId: input.targetId,
+          key: `${input.key}:push`,
+        }),
+      );
+      return true;
+    },
+
     /**
      * Slack DM first; email as backup (always when configured, and whenever Slack fails); mobile push for high
      * priority. One channel failing never stops the others; throws only when no channel reached the person.
+     * Handoffs now schedule one activity per channel; this stays for those that scheduled it before.
      */
     async notifyAssignee(input) {
       const result: NotifyResult = { chat: null, emailed: false, pushed: false, failures: [] };
@@ -258,7 +288,6 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
     },
   };
 }
-
 
 /** Runs `fn` against the team's roster workflow, starting the roster on first use. */
 async function withRoster<T>(

@@ -4,7 +4,8 @@
  *
  *  1. Start with conflict policy FAIL and reuse policy REJECT_DUPLICATE: succeeds only when this contact has never
  *     had a handoff (within the namespace's retention) → `started`.
- *  2. Otherwise the latest execution decides. Running → `attached` (the handoff re-reads the CRM itself).
+ *  2. Otherwise the latest execution decides. Running → `attached`: it is told with the `mqlReturned` signal, which
+ *     wakes a lead sleeping in re-nurture when the event is newer than the rejection (an open handoff ignores it).
  *     Closed, and the event happened before it closed → the event is already accounted for (a re-delivery, or an
  *     older event arriving late) → `duplicate`, nothing started. Closed before the event → a new MQL: start again
  *     allowing a new run, with conflict policy USE_EXISTING so a concurrent delivery attaches to the same run.
@@ -13,6 +14,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import {
   HANDOFF_WORKFLOW_TYPE,
   handoffWorkflowId,
+  mqlReturnedSignal,
   repActivitySignal,
   type MqlHandoffInput,
   type RepActivity,
@@ -43,8 +45,17 @@ export async function startHandoff(
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
   }
-  const latest = await client.workflow.getHandle(workflowId).describe();
-  if (latest.status.name === 'RUNNING') return { outcome: 'attached', workflowId };
+  const handle = client.workflow.getHandle(workflowId);
+  let latest = await handle.describe();
+  if (latest.status.name === 'RUNNING') {
+    try {
+      await handle.signal(mqlReturnedSignal, { trigger: input.trigger });
+      return { outcome: 'attached', workflowId };
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+      latest = await handle.describe(); // it closed meanwhile: decide as for a closed one
+    }
+  }
   const closedAt = latest.closeTime?.getTime() ?? Number.POSITIVE_INFINITY;
   if (occurredAtMs <= closedAt) {
     return {

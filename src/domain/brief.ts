@@ -85,7 +85,8 @@ export type NoticeKind =
   | 'vp_review'
   | 'decision_overdue'
   | 'decision_review'
-  | 'lead_rejected';
+  | 'lead_rejected'
+  | 'assignee_unreachable';
 
 /** A short message about a lead: reminders, escalations, reassignments, reviews. */
 export interface Notice {

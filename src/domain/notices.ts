@@ -126,5 +126,14 @@ export function composeNotice(kind: NoticeKind, brief: HandoffBrief, ctx: Notice
         ),
       );
     }
+    case 'assignee_unreachable':
+      return notice(
+        `Not delivered: ${rep} has not been told about ${lead}`,
+        sentences(
+          `${who} (${about}) is assigned to ${rep}, but neither the Slack DM nor the email reached them.`,
+          firstTouch,
+          `Please tell ${rep} directly, or reassign the lead.`,
+        ),
+      );
   }
 }

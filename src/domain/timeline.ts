@@ -18,6 +18,8 @@ export const TIMELINE_KINDS = [
   'assigned',
   'deal_created',
   'rep_notified',
+  'notify_failed',
+  'returned_during_renurture',
   'notice',
   'rep_activity',
   'first_touch',

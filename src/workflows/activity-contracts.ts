@@ -110,7 +110,16 @@ export interface RosterActivities {
 export interface NotificationActivities {
   /** The brief, with the "why this lead" sentence from the summariser. */
   prepareBrief(input: Omit<BriefContext, 'whyThisLead'> & { now: string }): Promise<HandoffBrief>;
-  /** Slack DM first; email as backup; mobile push for high priority. Throws only when no channel reached the person. */
+  /** The brief as a Slack DM with the Accept / Reject / "I've reached out" buttons. Idempotent by key. */
+  sendBriefDm(input: { assignee: Assignee; brief: HandoffBrief; key: string }): Promise<ChatMessageRef>;
+  /** The brief by email: the backup channel. Idempotent by key. */
+  sendBriefEmail(input: { assignee: Assignee; brief: HandoffBrief; key: string }): Promise<void>;
+  /** Mobile push (Salesforce custom notification) for a high-priority lead; false when the rep has no user id or no push is configured. */
+  pushBrief(input: { assignee: Assignee; brief: HandoffBrief; key: string; targetId?: string }): Promise<boolean>;
+  /**
+   * All channels in one call, for handoffs that scheduled it before the channels became activities of their own
+   * (kept so those complete). Throws only when no channel reached the person.
+   */
   notifyAssignee(input: {
     assignee: Assignee;
     brief: HandoffBrief;

@@ -117,6 +117,12 @@ export interface RepActivity {
 /** A rep logged a call/email/meeting/note, or clicked "I've reached out": stops the SLA ladder. */
 export const repActivitySignal = defineSignal<[RepActivity]>('repActivity');
 
+/**
+ * A new MQL event for a contact whose handoff is running. A lead in re-nurture wakes on it (when the event happened
+ * after the rejection) and is re-qualified at once; an open handoff ignores it (it reads the CRM itself).
+ */
+export const mqlReturnedSignal = defineSignal<[{ trigger: HandoffTrigger }]>('mqlReturned');
+
 export interface AcceptInput {
   repId: string;
   note?: string;
@@ -169,14 +175,23 @@ export const SA = {
   MqlAt: defineSearchAttributeKey('MqlAt', SearchAttributeType.DATETIME),
   FirstTouchAt: defineSearchAttributeKey('FirstTouchAt', SearchAttributeType.DATETIME),
   RejectReason: defineSearchAttributeKey('RejectReason', SearchAttributeType.KEYWORD),
+  /** True when no channel (Slack DM, email) reached the assignee; the manager was told. */
+  NotifyFailed: defineSearchAttributeKey('NotifyFailed', SearchAttributeType.BOOL),
 } as const;
+
+const CLI_TYPES: Partial<Record<SearchAttributeType, string>> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.INT]: 'Int',
+};
 
 /** For registering on a server: `temporal operator search-attribute create --name X --type Keyword`. */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: { name: string; type: SearchAttributeType; cliType: string }[] =
   Object.values(SA).map((k) => ({
     name: k.name,
     type: k.type,
-    cliType: k.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+    cliType: CLI_TYPES[k.type]!,
   }));
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -86,6 +86,14 @@ describe('composeNotice', () => {
         'Reason: Wrong company size. Marketing handed it off because: Requested a demo (high-intent action). ' +
         'The contact goes back to lifecycle stage Lead and into the re-nurture track for this reason.',
     ],
+    [
+      'assignee_unreachable',
+      {},
+      'Not delivered: Ana Ruiz has not been told about Dana Ito (Globex)',
+      'Dana Ito, VP Operations at Globex (demo request, high priority) is assigned to Ana Ruiz, but neither the ' +
+        'Slack DM nor the email reached them. First touch is due by Mon 23 Nov, 12:00 EST. Please tell Ana Ruiz ' +
+        'directly, or reassign the lead.',
+    ],
   ])('%s', (kind, overrides, title, text) => {
     const notice = composeNotice(kind, brief, { ...ctx, ...overrides });
     expect(notice).toEqual({ kind, title, text, brief });

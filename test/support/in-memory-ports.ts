@@ -53,6 +53,10 @@ export class InMemoryWorld {
   pushes: { to: string; key: string; title: string; targetId?: string }[] = [];
   /** Make the next N calls of an operation fail: 'slack' | 'email' | 'createDeal' … with the given error. */
   failures = new Map<string, { remaining: number; error: () => Error }>();
+  /** Every call to reach this person on this channel fails with the error, until removed ('slack' | 'email'). */
+  unreachable = new Map<string, () => Error>();
+  /** Calls that failed because of `unreachable`, by `channel:recipient`. */
+  unreachableAttempts = new Map<string, number>();
   private seq = 0;
 
   nextId(prefix: string): string {
@@ -62,6 +66,14 @@ export class InMemoryWorld {
 
   failNext(operation: string, times: number, error: () => Error): void {
     this.failures.set(operation, { remaining: times, error });
+  }
+
+  maybeFailFor(channel: 'slack' | 'email', recipientId: string): void {
+    const error = this.unreachable.get(`${channel}:${recipientId}`);
+    if (!error) return;
+    const k = `${channel}:${recipientId}`;
+    this.unreachableAttempts.set(k, (this.unreachableAttempts.get(k) ?? 0) + 1);
+    throw error();
   }
 
   maybeFail(operation: string): void {
@@ -201,10 +213,12 @@ export function createInMemoryPorts(
   const chat: ChatPort = {
     async sendHandoffBrief({ to, brief, key }) {
       world.maybeFail('slack');
+      world.maybeFailFor('slack', to.id);
       return post('brief', to, key, { brief });
     },
     async sendNotice({ to, notice, key }) {
       world.maybeFail('slack');
+      if (!('channel' in to)) world.maybeFailFor('slack', to.id);
       return post('notice', to, key, { notice });
     },
     async updateHandoffMessage({ ref, state }) {
@@ -216,11 +230,13 @@ export function createInMemoryPorts(
   const email: EmailPort = {
     async sendHandoffBrief({ to, brief, key }) {
       world.maybeFail('email');
+      world.maybeFailFor('email', to.id);
       if (!world.emails.some((e) => e.key === key)) world.emails.push({ to: to.id, key, subject: brief.headline });
       return { system: 'email', objectType: 'message', id: key } satisfies ExternalRef;
     },
     async sendNotice({ to, notice, key }) {
       world.maybeFail('email');
+      world.maybeFailFor('email', to.id);
       if (!world.emails.some((e) => e.key === key)) world.emails.push({ to: to.id, key, subject: notice.title });
       return { system: 'email', objectType: 'message', id: key };
     },

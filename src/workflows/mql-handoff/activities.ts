@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CrmActivities, NotificationActivities, PolicyActivities, RosterActivities } from '../activity-contracts';
 
-const NON_RETRYABLE = ['ServiceRejected', 'ConfigurationError'];
+export const NON_RETRYABLE = ['ServiceRejected', 'ConfigurationError'];
 
 /** Reads the configuration the worker was started with: local, fast. */
 export const policy = proxyActivities<PolicyActivities>({

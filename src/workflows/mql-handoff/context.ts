@@ -8,6 +8,7 @@ import type { OrgConfig } from '../../domain/org-config';
 import type {
   AcceptInput,
   DecisionResult,
+  HandoffTrigger,
   LeadStage,
   MqlHandoffInput,
   ReassignInput,
@@ -40,6 +41,8 @@ export class HandoffContext {
   private loadedPolicy: OrgConfig | null = null;
   pendingDecision: PendingDecision | null = null;
   pendingReassign: PendingReassign | null = null;
+  /** A new MQL event for this lead while it sleeps in re-nurture, not yet acted on. */
+  returned: HandoffTrigger | null = null;
 
   constructor(readonly input: HandoffInput) {
     this.s = input.resume ? upgradeState(input.resume.state) : initialState(input, workflowInfo().workflowId);

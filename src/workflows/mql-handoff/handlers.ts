@@ -7,6 +7,7 @@ import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow'
 import { decisionRefusal, reassignRefusal, rejectReasonRefusal } from '../../domain/handoff-rules';
 import {
   acceptUpdate,
+  mqlReturnedSignal,
   reassignUpdate,
   rejectUpdate,
   repActivitySignal,
@@ -31,6 +32,13 @@ export function installHandlers(h: HandoffContext): void {
     }
     if (s.stage === 'awaiting_first_touch' && !s.pendingTouch) s.pendingTouch = a;
     else h.log('rep_activity', 'rep activity', `${a.type} via ${a.source}`);
+  });
+
+  setHandler(mqlReturnedSignal, ({ trigger }) => {
+    // An open handoff reads the CRM itself; an event from before the rejection is the old MQL delivered again.
+    if (s.stage !== 'renurturing' || !s.renurturingSince) return;
+    if (!(Date.parse(trigger.at) > Date.parse(s.renurturingSince))) return;
+    h.returned ??= trigger;
   });
 
   const standing = () => ({ workflowId: s.workflowId, stage: s.stage, ownerId: s.assignment?.assignee.id ?? null });

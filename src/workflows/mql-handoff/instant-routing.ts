@@ -163,7 +163,7 @@ export async function writeAssignment(
   );
 
   const record = await h.tolerate('CRM assignment', () =>
-    crm.assignInCrm({ lead, assignee, workflowId: s.workflowId, mqlAt: s.mqlAt! }),
+    crm.assignInCrm({ lead, assignee, workflowId: s.workflowId, mqlAt: s.mqlAt!, dealId: s.handoffDealId }),
   );
   if (record) s.salesRecordId = record.id;
   if (createsDeal({ assignmentNo: no, matchedBy: s.qualification?.matchedBy ?? null, hasDeal: s.dealId !== null })) {
@@ -172,6 +172,7 @@ export async function writeAssignment(
     );
     if (deal) {
       s.dealId = deal.id;
+      s.handoffDealId = deal.id;
       h.log('deal_created', 'deal created', deal.id);
     }
   }

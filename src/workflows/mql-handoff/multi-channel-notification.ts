@@ -3,17 +3,19 @@
  * the Slack DM with email as backup and mobile push for high-priority leads; the DM kept true as the lead moves;
  * and the notices of the ladders (reminders, escalations, reviews).
  */
-import { patched } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities } from '@temporalio/workflow';
 import { managerAbove, recipientOf, type Assignee, type Recipient } from '../../domain/assignee';
 import type { HandoffMessageState, NoticeKind } from '../../domain/brief';
 import { followUpTaskBody, followUpTaskSubject, type NoticeAudience } from '../../domain/handoff-rules';
 import { composeNotice } from '../../domain/notices';
 import type { Person } from '../../domain/org-config';
 import { rejectionPicklist } from '../../domain/rejection';
-import { crm, notifications } from './activities';
-import type { HandoffContext } from './context';
+import type { NotificationActivities } from '../activity-contracts';
+import { crm, NON_RETRYABLE, notifications } from './activities';
+import { failureMessage, type HandoffContext } from './context';
 import type { WrittenAssignment } from './instant-routing';
-import { PATCH_READY_BEFORE_NOTIFY } from './patches';
+import { PATCH_NOTIFY_PER_CHANNEL, PATCH_READY_BEFORE_NOTIFY } from './patches';
+import type { Assignment } from './state';
 
 /** Tells the new owner: the task in the sales CRM, then the brief by DM (email, push as configured). */
 export async function announceAssignment(
@@ -58,6 +60,7 @@ export async function announceAssignment(
 
   // A rep may click Accept the moment the DM lands: be ready for decisions before notifying.
   if (s.stage === 'routing' && patched(PATCH_READY_BEFORE_NOTIFY)) h.enter('awaiting_first_touch');
+  if (patched(PATCH_NOTIFY_PER_CHANNEL)) return notifyPerChannel(h, a);
   const notified = await notifications.notifyAssignee({
     assignee,
     brief: s.brief,
@@ -74,6 +77,84 @@ export async function announceAssignment(
   const failed = notified.failures.length ? `; failed: ${notified.failures.join('; ')}` : '';
   h.log('rep_notified', 'rep notified', channels.filter(Boolean).join(', ') + failed);
   h.publish();
+}
+
+/** How long a channel is retried: until the first rung is due (a reminder would find no DM to remind of). */
+const RETRY_AT_LEAST_MS = 60_000;
+const RETRY_WITHOUT_RUNG_MS = 30 * 60_000;
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** An activity's outcome as a value: a channel that failed is a fact to act on, not a reason to stop. */
+async function attempt<T>(p: Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (e) {
+    if (!(e instanceof ActivityFailure)) throw e;
+    return { ok: false, error: failureMessage(e) };
+  }
+}
+
+/**
+ * The DM, retried (after Retry-After on a 429) until it lands or the first rung comes due; the email backup at the
+ * same time when configured, else as soon as the DM has failed for good; mobile push for high priority. When no
+ * channel reached the assignee the lead is flagged (NotifyFailed in the Temporal UI) and their manager told.
+ */
+async function notifyPerChannel(h: HandoffContext, a: Assignment): Promise<void> {
+  const { s, policy } = h;
+  const { assignee } = a;
+  const untilRung = s.nextDeadline ? Date.parse(s.nextDeadline.at) - h.now().getTime() : RETRY_WITHOUT_RUNG_MS;
+  const channel = proxyActivities<NotificationActivities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: Math.max(RETRY_AT_LEAST_MS, untilRung),
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+  const input = { assignee, brief: s.brief!, key: h.key(`notify-${a.no}`) };
+  const wantsPush = policy.notifications.mobilePush && s.priority === 'high';
+  const dm = attempt(channel.sendBriefDm(input));
+  let email = policy.notifications.emailBackup ? attempt(channel.sendBriefEmail(input)) : null;
+  const targetId = policy.salesCrm === 'salesforce' ? (s.salesRecordId ?? undefined) : undefined;
+  const push = wantsPush ? attempt(channel.pushBrief({ ...input, targetId })) : null;
+  const dmResult = await dm;
+  if (!dmResult.ok && !email) email = attempt(channel.sendBriefEmail(input));
+  const emailResult = email && (await email);
+  const pushResult = push && (await push);
+
+  a.chat = dmResult.ok ? dmResult.value : null;
+  const reached = [
+    dmResult.ok && 'Slack DM',
+    emailResult?.ok && 'email',
+    pushResult?.ok && pushResult.value && 'mobile push',
+  ];
+  const failed = [
+    !dmResult.ok && named('slack', dmResult.error),
+    emailResult && !emailResult.ok && named('email', emailResult.error),
+    pushResult && !pushResult.ok && named('push', pushResult.error),
+  ].filter(Boolean);
+  h.log(
+    'rep_notified',
+    'rep notified',
+    (reached.filter(Boolean).join(', ') || 'nobody') + (failed.length ? `; failed: ${failed.join('; ')}` : ''),
+  );
+  s.notifyFailed = !dmResult.ok && !emailResult?.ok;
+  if (s.notifyFailed) {
+    h.flag('notify_failed');
+    h.log('notify_failed', 'no channel reached the assignee', `${assignee.name}: the manager is told`);
+    const manager = managerAbove(policy, assignee);
+    if (manager)
+      await sendNotice(h, 'assignee_unreachable', manager, `unreachable-${a.no}`, { repName: assignee.name });
+  }
+  h.publish();
+}
+
+/** "slack: …" once: adapters' messages already start with their service, a timeout's does not. */
+function named(channel: string, message: string): string {
+  return message.startsWith(`${channel}:`) ? message : `${channel}: ${message}`;
 }
 
 /** Rewrites the DM so it shows the truth (reached out, accepted, rejected, reassigned). */

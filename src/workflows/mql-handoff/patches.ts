@@ -7,4 +7,13 @@
 export const PATCH_READY_BEFORE_NOTIFY = 'ready-for-decisions-before-notify';
 
 /** The ladders count in the assignee's calendar (the rep's own time zone) instead of the team calendar's zone. */
+/**
+ * Notify through one activity per channel (the DM retried until the first rung, email as fallback, NotifyFailed and
+ * the manager when nobody was reached) instead of one notifyAssignee activity.
+ */
+export const PATCH_NOTIFY_PER_CHANNEL = 'notify-per-channel';
+
+/** First touch is written to the CRM (lead status in progress, on both sides). */
+export const PATCH_CRM_FIRST_TOUCH = 'crm-first-touch';
+
 export const PATCH_ASSIGNEE_CALENDAR = 'sla-in-assignee-calendar';

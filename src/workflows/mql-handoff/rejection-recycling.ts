@@ -28,7 +28,9 @@ export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome |
   if (!s.firstTouchAt) await recordFirstTouch(h, `${d.kind} decision by ${by}`);
   let outcome: HandoffOutcome | 'renurture';
   if (d.kind === 'accept') {
-    await h.tolerate('CRM acceptance', () => crm.markAccepted({ lead, at, workflowId: s.workflowId }));
+    await h.tolerate('CRM acceptance', () =>
+      crm.markAccepted({ lead, at, workflowId: s.workflowId, dealId: s.handoffDealId }),
+    );
     await updateMessage(h, { kind: 'accepted', at, by });
     h.log('accepted', 'accepted', `by ${by}${note}`);
     outcome = 'accepted';
@@ -42,6 +44,7 @@ export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome |
         leadStatus: track.leadStatus,
         nurtureListId: track.nurtureListId,
         workflowId: s.workflowId,
+        dealId: s.handoffDealId,
       }),
     );
     if (a.taskId) {
@@ -69,32 +72,47 @@ export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome |
 }
 
 /**
- * "Timing not right": a durable re-nurture timer, then a fresh evaluation. Ends 'recycled', or continues as new
- * with the next cycle (a fresh handoff that keeps the lead's story).
+ * "Timing not right": a durable re-nurture timer, then a fresh evaluation. A new MQL event for the lead (the
+ * prospect came back) wakes it early. Ends 'recycled', or continues as new with the next cycle (a fresh handoff
+ * that keeps the lead's story).
  */
 export async function renurture(h: HandoffContext): Promise<'recycled'> {
   const { s, policy, input } = h;
   const delayMs = parseDurationMs(policy.rejection.renurtureDelay);
   const until = new Date(Date.now() + delayMs);
   s.nextDeadline = { what: 're-evaluation', at: until.toISOString() };
+  s.renurturingSince = new Date().toISOString();
   h.log('renurture_scheduled', 're-nurture', `re-evaluation on ${until.toISOString()}`);
   h.enter('renurturing');
-  await condition(() => false, delayMs);
-
-  const lead = await crm.loadLead({ contactId: s.contactId });
-  const q = lead ? qualifyLead(lead, policy, new Date()) : null;
-  if (!lead || !q?.qualified) {
-    h.log('recycled', 'recycled', lead ? `no longer qualified: ${q!.reasons.join('; ')}` : 'contact no longer exists');
-    s.outcome = 'recycled';
-    h.enter('recycled');
-    return 'recycled';
+  for (;;) {
+    const returnedEarly = await condition(() => h.returned !== null, Math.max(1, until.getTime() - Date.now()));
+    const returned = h.returned;
+    h.returned = null;
+    if (returnedEarly && returned) {
+      h.log('returned_during_renurture', 'returned during re-nurture', `${returned.kind}: re-qualifying now`);
+    }
+    const lead = await crm.loadLead({ contactId: s.contactId });
+    const q = lead ? qualifyLead(lead, policy, new Date()) : null;
+    if (lead && q?.qualified) {
+      h.log('re_evaluated', 're-evaluated: still qualified', 'starting a fresh handoff');
+      return continueAsNew<typeof mqlHandoff>({
+        source: input.source,
+        contactId: input.contactId,
+        trigger: returned
+          ? { ...returned, detail: `returned during re-nurture${returned.detail ? `: ${returned.detail}` : ''}` }
+          : { kind: 'renurture', at: new Date().toISOString(), detail: `after ${policy.rejection.renurtureDelay}` },
+        cycle: s.cycle + 1,
+        carriedTimeline: s.timeline.slice(-50),
+      });
+    }
+    const why = lead ? `no longer qualified: ${q!.reasons.join('; ')}` : 'contact no longer exists';
+    if (!returned) {
+      h.log('recycled', 'recycled', why);
+      s.outcome = 'recycled';
+      h.enter('recycled');
+      return 'recycled';
+    }
+    // Came back, but does not qualify yet: keep nurturing until the re-evaluation date.
+    h.log('re_evaluated', 're-evaluated: not qualified yet', `${why}; re-evaluation stays on ${until.toISOString()}`);
   }
-  h.log('re_evaluated', 're-evaluated: still qualified', 'starting a fresh handoff');
-  return continueAsNew<typeof mqlHandoff>({
-    source: input.source,
-    contactId: input.contactId,
-    trigger: { kind: 'renurture', at: new Date().toISOString(), detail: `after ${policy.rejection.renurtureDelay}` },
-    cycle: s.cycle + 1,
-    carriedTimeline: s.timeline.slice(-50),
-  });
 }

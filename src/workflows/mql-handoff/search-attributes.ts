@@ -21,6 +21,8 @@ export function searchAttributesOf(s: HandoffState): SearchAttributeUpdatePair[]
   if (s.mqlAt) pairs.push({ key: SA.MqlAt, value: new Date(s.mqlAt) });
   if (s.firstTouchAt) pairs.push({ key: SA.FirstTouchAt, value: new Date(s.firstTouchAt) });
   pairs.push({ key: SA.RejectReason, value: s.rejectReason });
+  // Only once a notification was attempted under it: histories recorded before the attribute keep their commands.
+  if (s.notifyFailed !== null) pairs.push({ key: SA.NotifyFailed, value: s.notifyFailed });
   return pairs;
 }
 

@@ -4,13 +4,14 @@
  * the next decision rung (manager, then VP). It wakes the instant a rep acts, sales decides, ops reassign, or the
  * server suggests continuing as new, and returns when a decision or a hand-over is due.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { RUNG_ACTIONS, SLA_REASSIGNMENT_REASON, type LadderRung, type RungAction } from '../../domain/handoff-rules';
 import { crm } from './activities';
 import type { HandoffContext } from './context';
 import { shouldContinueAsNew } from './continue-as-new';
 import { nextDecisionRung, nextFirstTouchRung } from './ladders';
 import { audienceOf, sendNotice, updateMessage } from './multi-channel-notification';
+import { PATCH_CRM_FIRST_TOUCH } from './patches';
 import { applyReassignRequest, reassign } from './reassignment';
 import type { Assignment } from './state';
 
@@ -66,6 +67,10 @@ export async function recordFirstTouch(h: HandoffContext, how: string): Promise<
   h.log('first_touch', 'first touch', `${how} after ${Math.round(waited / 1000)} s`);
   const taskId = s.assignment!.taskId;
   if (taskId) await h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'completed' }));
+  if (patched(PATCH_CRM_FIRST_TOUCH)) {
+    const input = { lead: s.lead!, at: s.firstTouchAt, workflowId: s.workflowId };
+    await h.tolerate('CRM first touch', () => crm.recordFirstTouch(input));
+  }
   await updateMessage(h, { kind: 'reached_out', at: s.firstTouchAt });
 }
 

@@ -53,7 +53,10 @@ export interface HandoffState {
   rung: CurrentRung;
   nextDeadline: { what: string; at: string } | null;
   brief: HandoffBrief | null;
+  /** The open deal the lead is attached to: one found for its account, or the one this handoff created. */
   dealId: string | null;
+  /** The deal this handoff created (moves with the lead, closed lost on rejection); never a pre-existing one. */
+  handoffDealId: string | null;
   salesRecordId: string | null;
   outcome: HandoffOutcome | null;
   rejectReason: RejectionReason | null;
@@ -66,6 +69,10 @@ export interface HandoffState {
   claims: number;
   /** A rep activity received while awaiting first touch, not yet handled (kept in state so continue-as-new keeps it). */
   pendingTouch: RepActivity | null;
+  /** When the lead entered re-nurture: a new MQL event after this moment wakes it. */
+  renurturingSince: string | null;
+  /** True when no channel reached the current assignee; null until a notification was attempted. */
+  notifyFailed: boolean | null;
 }
 
 /** Input to resume a handoff from a continue-as-new at a waiting point. */
@@ -95,6 +102,7 @@ export function initialState(input: MqlHandoffInput, workflowId: string): Handof
     nextDeadline: null,
     brief: null,
     dealId: null,
+    handoffDealId: null,
     salesRecordId: null,
     outcome: null,
     rejectReason: null,
@@ -104,13 +112,22 @@ export function initialState(input: MqlHandoffInput, workflowId: string): Handof
     seenActivityIds: [],
     claims: 0,
     pendingTouch: null,
+    renurturingSince: null,
+    notifyFailed: null,
   };
 }
 
 /** State carried from a run that predates a field gets the field's initial value. */
 export function upgradeState(s: HandoffState): HandoffState {
   s.pendingTouch ??= null;
+  s.handoffDealId ??= null;
+  s.renurturingSince ??= null;
+  s.notifyFailed ??= null;
   return s;
+}
+
+function ownerKept(stage: HandoffState['stage']): boolean {
+  return stage === 'awaiting_first_touch' || stage === 'awaiting_decision' || stage === 'accepted';
 }
 
 export function statusOf(s: HandoffState): HandoffStatus {
@@ -122,7 +139,8 @@ export function statusOf(s: HandoffState): HandoffStatus {
     stage: s.stage,
     leadType: s.leadType,
     priority: s.priority,
-    owner: a ? { repId: a.assignee.id, name: a.assignee.name } : null,
+    // Nobody owns a rejected, re-nurtured or recycled lead (the CRM owner was removed); the timeline keeps who did.
+    owner: a && ownerKept(s.stage) ? { repId: a.assignee.id, name: a.assignee.name } : null,
     team: a?.assignee.teamId ?? null,
     rung: s.rung,
     nextDeadline: s.nextDeadline,
