@@ -7,23 +7,13 @@
  * number and the step; the ports return the first result for a repeated key.
  */
 import { activityInfo } from '@temporalio/activity';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { buildHandoffBrief } from '../domain/brief';
 import type { OrgConfig } from '../domain/org-config';
 import type { HandoffActivities, NoticeResult, NotifyResult } from '../workflows/activity-contracts';
-import {
-  claimRepUpdate,
-  releaseRepSignal,
-  TEAM_ROSTER_WORKFLOW_TYPE,
-  teamRosterWorkflowId,
-} from '../workflows/definitions';
 import type { ChatPort, EmailPort, MarketingCrm, PushPort, SalesCrm } from './ports';
 import { toActivityFailure } from './service-error';
+import { createTeamRosterClient } from './team-roster-client';
 import type { LeadSummariser } from './summariser';
 
 export interface HandoffActivityDeps {
@@ -56,7 +46,7 @@ function describeFailure(channel: string, e: unknown): string {
 
 export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActivities {
   const { marketing, sales, chat, email, push, summariser, temporal } = deps;
-  const scope = deps.rosterScope ?? '';
+  const rosters = createTeamRosterClient(temporal, deps.rosterScope);
 
   return {
     /** The org configuration, recorded in history so every decision replays identically. */
@@ -84,19 +74,11 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
     /** Round-robin claim through the team's roster workflow (started on first use). */
     async claimRep(input) {
       const { teamId, ...claim } = input;
-      return withRoster(temporal, teamRosterWorkflowId(teamId, scope), teamId, activityInfo().taskQueue, (handle) =>
-        handle.executeUpdate(claimRepUpdate, { args: [claim], updateId: claim.claimKey }),
-      );
+      return rosters.claim(teamId, claim, activityInfo().taskQueue);
     },
 
     async releaseRep(input) {
-      await withRoster(
-        temporal,
-        teamRosterWorkflowId(input.teamId, scope),
-        input.teamId,
-        activityInfo().taskQueue,
-        (handle) => handle.signal(releaseRepSignal, { repId: input.repId, leadId: input.leadId }),
-      );
+      await rosters.release(input.teamId, { repId: input.repId, leadId: input.leadId }, activityInfo().taskQueue);
     },
 
     /** Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. */
@@ -287,30 +269,4 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       });
     },
   };
-}
-
-/** Runs `fn` against the team's roster workflow, starting the roster on first use. */
-async function withRoster<T>(
-  client: Client,
-  workflowId: string,
-  teamId: string,
-  taskQueue: string,
-  fn: (handle: WorkflowHandle) => Promise<T>,
-): Promise<T> {
-  try {
-    return await fn(client.workflow.getHandle(workflowId));
-  } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
-  }
-  try {
-    await client.workflow.start(TEAM_ROSTER_WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue,
-      args: [{ teamId }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-  } catch (e) {
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-  }
-  return fn(client.workflow.getHandle(workflowId));
 }

@@ -223,6 +223,8 @@ export interface ClaimRepResult {
 }
 
 export const claimRepUpdate = defineUpdate<ClaimRepResult, [ClaimRepInput]>('claimRep');
+/** Several claims in one update, applied in order as if one after the other: one answer per claim, same order. */
+export const claimRepsUpdate = defineUpdate<ClaimRepResult[], [{ claims: ClaimRepInput[] }]>('claimReps');
 /** The lead is no longer open for that rep (accepted, rejected, reassigned away, closed). */
 export const releaseRepSignal = defineSignal<[{ repId: string; leadId: string }]>('releaseRep');
 export const rosterStateQuery = defineQuery<RosterState>('rosterState');
