@@ -87,6 +87,8 @@ export interface LeadSnapshot {
   company: CompanySnapshot | null;
   /** Recent engagement, newest first or in any order: rules sort when order matters. */
   events: EngagementEvent[];
+  /** HubSpot's original source (`hs_analytics_source`, e.g. ORGANIC_SEARCH, PAID_SEARCH, OFFLINE), when known. */
+  source?: string | null;
   /** Free-text notes left by marketing. */
   marketingNotes: string[];
   /** Link to the contact in HubSpot. */

@@ -82,6 +82,8 @@ export interface HandoffStatus {
   /** MQL (assignment) → first touch, ms. */
   speedToContactMs: number | null;
   reassignments: number;
+  /** Reps who let the first-touch deadline pass without touching the lead. */
+  slaMissedBy: string[];
   outcome: HandoffOutcome | null;
   rejectReason: RejectionReason | null;
   disqualificationReasons: string[];
@@ -177,6 +179,16 @@ export const SA = {
   RejectReason: defineSearchAttributeKey('RejectReason', SearchAttributeType.KEYWORD),
   /** True when no channel (Slack DM, email) reached the assignee; the manager was told. */
   NotifyFailed: defineSearchAttributeKey('NotifyFailed', SearchAttributeType.BOOL),
+  // For the handoff-health metrics (src/domain/handoff-health.ts), read back through visibility:
+  /** 0 for the first handoff of an MQL, +1 for each re-nurture cycle. */
+  HandoffCycle: defineSearchAttributeKey('HandoffCycle', SearchAttributeType.INT),
+  /** Where the lead came from (HubSpot's original source, e.g. ORGANIC_SEARCH; else inbound/outbound). */
+  LeadSource: defineSearchAttributeKey('LeadSource', SearchAttributeType.KEYWORD),
+  /**
+   * Reps who held the lead past their first-touch deadline without touching it: the lead met its SLA when it was
+   * touched and this is empty. (SQL visibility stores allow 3 Datetime attributes, so no second deadline.)
+   */
+  SlaMissedBy: defineSearchAttributeKey('SlaMissedBy', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
 const CLI_TYPES: Partial<Record<SearchAttributeType, string>> = {
@@ -184,6 +196,7 @@ const CLI_TYPES: Partial<Record<SearchAttributeType, string>> = {
   [SearchAttributeType.DATETIME]: 'Datetime',
   [SearchAttributeType.BOOL]: 'Bool',
   [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
 
 /** For registering on a server: `temporal operator search-attribute create --name X --type Keyword`. */

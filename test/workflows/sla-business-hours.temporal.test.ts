@@ -6,7 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OrgConfig } from '../../src/domain/org-config';
-import { statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
+import { repActivitySignal, statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
 import { timeSkippingEnv } from '../harness/temporal';
 import { cleanUpHandoffs, handoffFixture, sampleOrg } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
@@ -163,6 +163,30 @@ test('across a DST change the rungs keep local working hours', async () => {
     ['reassignment', at(monday, '11:00', NY)],
   ]);
   expect(offsetMs(at(friday, '16:00', NY), NY)).not.toBe(offsetMs(at(monday, '09:00', NY), NY));
+});
+
+test('a rep who touches the lead after the deadline is recorded as missing the SLA (status and search attribute)', async () => {
+  const friday = nextFriday(await env.currentTimeMs(), NY);
+  const monday = addDays(friday, 3);
+  const config = orgWith();
+  config.sla.maxReassignments = 0; // Ana keeps the lead past her deadline, Monday 11:00
+  await env.sleep(at(friday, '16:00', NY) - (await env.currentTimeMs()));
+  const fx = await handoffFixture(env, { config });
+  await fx.worker.runUntil(async () => {
+    const handle = await fx.start(demoRequestLead({}, at(friday, '16:00', NY)));
+    await env.sleep(at(monday, '10:59', NY) - (await env.currentTimeMs()));
+    expect((await handle.query(statusQuery)).slaMissedBy).toEqual([]);
+    await env.sleep(at(monday, '12:00', NY) - (await env.currentTimeMs()));
+    await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot' });
+    let s = await handle.query(statusQuery);
+    for (let i = 0; i < 20 && s.stage !== 'awaiting_decision'; i++) {
+      await env.sleep(1000);
+      s = await handle.query(statusQuery);
+    }
+    expect(s.slaMissedBy).toEqual(['rep-ana']);
+    expect((await handle.describe()).searchAttributes.SlaMissedBy).toEqual(['rep-ana']);
+    await handle.terminate('test over');
+  });
 });
 
 test("a rep with their own time zone is held to the team's hours in that zone", async () => {

@@ -99,6 +99,12 @@ export class HandoffContext {
     this.s.flags.push(flag);
   }
 
+  /** Records that the assignment's rep let the first-touch deadline pass (once per rep), as of now. */
+  noteSlaMiss(a: { assignee: { id: string }; slaDueAt: string }): void {
+    const late = this.now().getTime() > Date.parse(a.slaDueAt);
+    if (late && !this.s.slaMissedBy.includes(a.assignee.id)) this.s.slaMissedBy.push(a.assignee.id);
+  }
+
   /** Runs a side effect that may be refused for good (4xx): records it and carries on rather than drop the lead. */
   async tolerate<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
     try {

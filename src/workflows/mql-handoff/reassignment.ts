@@ -24,6 +24,7 @@ export async function reassign(
   const pool = toRepId ? [toRepId] : findTeam(policy, teamId)!.reps.map((r) => r.id);
   const got = await claimFromRoster(h, teamId, pool, toRepId ? [] : [...s.previousAssignees]);
   if (!got) return null;
+  if (!s.firstTouchAt) h.noteSlaMiss(from);
   const next = repAssignee(policy, got);
   await releaseClaim(h, from);
   if (from.taskId) {

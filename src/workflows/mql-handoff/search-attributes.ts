@@ -23,6 +23,9 @@ export function searchAttributesOf(s: HandoffState): SearchAttributeUpdatePair[]
   pairs.push({ key: SA.RejectReason, value: s.rejectReason });
   // Only once a notification was attempted under it: histories recorded before the attribute keep their commands.
   if (s.notifyFailed !== null) pairs.push({ key: SA.NotifyFailed, value: s.notifyFailed });
+  pairs.push({ key: SA.HandoffCycle, value: s.cycle });
+  if (s.lead) pairs.push({ key: SA.LeadSource, value: s.lead.source ?? s.lead.sourcedBy });
+  if (s.slaMissedBy.length > 0) pairs.push({ key: SA.SlaMissedBy, value: [...s.slaMissedBy] });
   return pairs;
 }
 

@@ -63,6 +63,7 @@ export async function recordFirstTouch(h: HandoffContext, how: string): Promise<
   const { s } = h;
   const at = h.now();
   s.firstTouchAt = at.toISOString();
+  h.noteSlaMiss(s.assignment!);
   const waited = at.getTime() - Date.parse(s.assignment!.assignedAt);
   h.log('first_touch', 'first touch', `${how} after ${Math.round(waited / 1000)} s`);
   const taskId = s.assignment!.taskId;

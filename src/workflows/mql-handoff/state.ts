@@ -71,6 +71,8 @@ export interface HandoffState {
   pendingTouch: RepActivity | null;
   /** When the lead entered re-nurture: a new MQL event after this moment wakes it. */
   renurturingSince: string | null;
+  /** Reps who held the lead past their first-touch deadline without touching it, in order. */
+  slaMissedBy: string[];
   /** True when no channel reached the current assignee; null until a notification was attempted. */
   notifyFailed: boolean | null;
 }
@@ -113,6 +115,7 @@ export function initialState(input: MqlHandoffInput, workflowId: string): Handof
     claims: 0,
     pendingTouch: null,
     renurturingSince: null,
+    slaMissedBy: [],
     notifyFailed: null,
   };
 }
@@ -123,6 +126,7 @@ export function upgradeState(s: HandoffState): HandoffState {
   s.handoffDealId ??= null;
   s.renurturingSince ??= null;
   s.notifyFailed ??= null;
+  s.slaMissedBy ??= [];
   return s;
 }
 
@@ -149,6 +153,7 @@ export function statusOf(s: HandoffState): HandoffStatus {
     firstTouchAt: s.firstTouchAt,
     speedToContactMs: s.firstTouchAt && a ? Date.parse(s.firstTouchAt) - Date.parse(s.mqlAt ?? a.assignedAt) : null,
     reassignments: s.reassignments,
+    slaMissedBy: [...s.slaMissedBy],
     outcome: s.outcome,
     rejectReason: s.rejectReason,
     disqualificationReasons: s.disqualificationReasons,
