@@ -98,6 +98,18 @@ function minutesOfDay(hhmm: string, field: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
+/** The calendar date (YYYY-MM-DD) that `at` falls on in `timeZone`. */
+export function localDateIn(at: Date, timeZone: string): string {
+  return isoDate(localDateOf(assertDate(at, 'localDateIn: at'), timeZone));
+}
+
+/** The instant local midnight begins `date` (YYYY-MM-DD) in `timeZone`. */
+export function startOfLocalDay(date: string, timeZone: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new RangeError(`date "${date}" is not a calendar date "YYYY-MM-DD"`);
+  return new Date(localTimeToUtc({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, 0, timeZone));
+}
+
 /** Length of one full working day of `cal`, on the wall clock (08:00–17:00 → 9 h). */
 export function workingDayMs(cal: BusinessCalendar): number {
   return (minutesOfDay(cal.hours.end, 'hours.end') - minutesOfDay(cal.hours.start, 'hours.start')) * 60_000;

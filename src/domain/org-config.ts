@@ -220,6 +220,41 @@ export const rejectionSchema = z.object({
 });
 export type RejectionPolicy = z.infer<typeof rejectionSchema>;
 
+/** The five handoff-health metrics' targets and the weekly digest (src/domain/handoff-health.ts). */
+export const healthSchema = z.object({
+  targets: z
+    .object({
+      /** Median MQL → first touch, minutes: below this. */
+      speedToContactMinutes: z.number().positive().default(10),
+      /** Leads first touched within their SLA, %: above this. */
+      slaCompliancePct: z.number().min(0).max(100).default(95),
+      /** MQLs accepted as SQLs, %: above this. */
+      acceptancePct: z.number().min(0).max(100).default(60),
+      /** Rejections above this share of MQLs mean the scoring needs calibration, %. */
+      rejectionCalibrationPct: z.number().min(0).max(100).default(30),
+      /** MQLs without rep activity 48 h after MQL, %: below this. */
+      dropPct: z.number().min(0).max(100).default(2),
+      /** Re-nurtured leads that hand off again and are accepted, %: above this. */
+      recycleConversionPct: z.number().min(0).max(100).default(10),
+    })
+    .default({}),
+  /** No rep activity this long after the MQL counts as dropped. */
+  dropAfter: duration.default('48h'),
+  digest: z
+    .object({
+      /** Cron of the weekly digest's Temporal Schedule, in `timeZone` (default Monday 08:00). */
+      cron: z.string().min(9).default('0 8 * * MON'),
+      /** Zone of the cron and of the week boundaries (the VP's). */
+      timeZone: timeZone.default('America/New_York'),
+      /** Slack channel the digest is posted to; the reviewer's channel when absent. */
+      slackChannel: z.string().optional(),
+      /** Who gets the HTML email; the reviewer when empty. */
+      emailTo: z.array(z.string().email()).default([]),
+    })
+    .default({}),
+});
+export type HealthPolicy = z.infer<typeof healthSchema>;
+
 export const orgConfigSchema = z.object({
   organization: z.string().min(1),
   /** The sales CRM: where owner, task and deal/opportunity live. HubSpot is always the marketing system. */
@@ -234,6 +269,7 @@ export const orgConfigSchema = z.object({
   icp: icpSchema.default({}),
   sla: slaSchema,
   rejection: rejectionSchema,
+  health: healthSchema.default({}),
   priority: z
     .object({
       /** What makes a lead high priority (mobile push, "high" in the brief). */
