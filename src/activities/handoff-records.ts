@@ -1,0 +1,55 @@
+/**
+ * The handoff-health records (src/domain/handoff-health.ts) read back from Temporal visibility: every handoff run
+ * (one per MQL cycle, running or closed) with its search attributes. Used by `handoff report`, the worker's
+ * Prometheus endpoint and the weekly digest.
+ *
+ * Visibility keeps a closed run for the namespace's retention period only: a report reaches back as far as the
+ * retention does (the weekly digest needs two weeks; `npm start` sets the local namespace to 30 days).
+ */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { HandoffRecord } from '../domain/handoff-health';
+import { LEAD_STAGES, type LeadStage } from '../domain/handoff-rules';
+import { LEAD_TYPES, type LeadType } from '../domain/lead';
+import { HANDOFF_WORKFLOW_TYPE, SA } from '../workflows/definitions';
+
+/** The visibility query for handoffs whose MQL moment falls in [from, to), or that were recycled in it. */
+export function handoffRecordsQuery(from: Date, to: Date): string {
+  const f = JSON.stringify(from.toISOString());
+  const t = JSON.stringify(to.toISOString());
+  return (
+    `WorkflowType = ${JSON.stringify(HANDOFF_WORKFLOW_TYPE)} AND ` +
+    `((${SA.MqlAt.name} >= ${f} AND ${SA.MqlAt.name} < ${t}) OR ` +
+    `(${SA.LeadStage.name} = "recycled" AND CloseTime >= ${f} AND CloseTime < ${t}))`
+  );
+}
+
+export function handoffRecordOf(info: WorkflowExecutionInfo): HandoffRecord {
+  const sa = info.typedSearchAttributes;
+  const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+  const stage = sa.get(SA.LeadStage);
+  const leadType = sa.get(SA.LeadType);
+  return {
+    workflowId: info.workflowId,
+    cycle: Number(sa.get(SA.HandoffCycle) ?? 0),
+    stage: (LEAD_STAGES as readonly string[]).includes(stage ?? '') ? (stage as LeadStage) : 'qualifying',
+    mqlAt: iso(sa.get(SA.MqlAt)),
+    firstTouchAt: iso(sa.get(SA.FirstTouchAt)),
+    slaDueAt: iso(sa.get(SA.SlaDueAt)),
+    slaMissedBy: sa.get(SA.SlaMissedBy) ?? [],
+    rejectReason: sa.get(SA.RejectReason) ?? null,
+    rep: sa.get(SA.AssignedRep) ?? null,
+    team: sa.get(SA.Team) ?? null,
+    leadType: (LEAD_TYPES as readonly string[]).includes(leadType ?? '') ? (leadType as LeadType) : null,
+    source: sa.get(SA.LeadSource) ?? null,
+    closedAt: iso(info.closeTime),
+  };
+}
+
+/** Every handoff record for [from, to), newest first as visibility lists them. */
+export async function listHandoffRecords(client: Client, from: Date, to: Date): Promise<HandoffRecord[]> {
+  const records: HandoffRecord[] = [];
+  for await (const info of client.workflow.list({ query: handoffRecordsQuery(from, to) })) {
+    records.push(handoffRecordOf(info));
+  }
+  return records;
+}
