@@ -18,14 +18,15 @@ export function searchAttributesOf(s: HandoffState): SearchAttributeUpdatePair[]
   ];
   if (s.priority) pairs.push({ key: SA.Priority, value: s.priority });
   if (s.leadType) pairs.push({ key: SA.LeadType, value: s.leadType });
-  if (s.mqlAt) pairs.push({ key: SA.MqlAt, value: new Date(s.mqlAt) });
-  if (s.firstTouchAt) pairs.push({ key: SA.FirstTouchAt, value: new Date(s.firstTouchAt) });
+  // Always written, null included: a run continued as new (the next re-nurture cycle) inherits the last run's.
+  pairs.push({ key: SA.MqlAt, value: s.mqlAt ? new Date(s.mqlAt) : null });
+  pairs.push({ key: SA.FirstTouchAt, value: s.firstTouchAt ? new Date(s.firstTouchAt) : null });
   pairs.push({ key: SA.RejectReason, value: s.rejectReason });
   // Only once a notification was attempted under it: histories recorded before the attribute keep their commands.
   if (s.notifyFailed !== null) pairs.push({ key: SA.NotifyFailed, value: s.notifyFailed });
   pairs.push({ key: SA.HandoffCycle, value: s.cycle });
   if (s.lead) pairs.push({ key: SA.LeadSource, value: s.lead.source ?? s.lead.sourcedBy });
-  if (s.slaMissedBy.length > 0) pairs.push({ key: SA.SlaMissedBy, value: [...s.slaMissedBy] });
+  pairs.push({ key: SA.SlaMissedBy, value: s.slaMissedBy.length > 0 ? [...s.slaMissedBy] : null });
   return pairs;
 }
 
