@@ -45,11 +45,26 @@ export function handoffRecordOf(info: WorkflowExecutionInfo): HandoffRecord {
   };
 }
 
-/** Every handoff record for [from, to), newest first as visibility lists them. */
-export async function listHandoffRecords(client: Client, from: Date, to: Date): Promise<HandoffRecord[]> {
-  const records: HandoffRecord[] = [];
-  for await (const info of client.workflow.list({ query: handoffRecordsQuery(from, to) })) {
-    records.push(handoffRecordOf(info));
+/**
+ * One run per handoff cycle: a long-lived lead that continued as new within a cycle (a bounded history,
+ * continue-as-new.ts) leaves a closed run behind with the same workflow id, cycle and MQL moment and the search
+ * attributes of the moment it handed over. Only the latest run of a cycle speaks for it (runs of one workflow id
+ * never overlap, so the latest is the one that started last).
+ */
+export function latestRunPerCycle(infos: WorkflowExecutionInfo[]): WorkflowExecutionInfo[] {
+  const cycleOf = (info: WorkflowExecutionInfo) =>
+    `${info.workflowId}#${Number(info.typedSearchAttributes.get(SA.HandoffCycle) ?? 0)}`;
+  const latest = new Map<string, WorkflowExecutionInfo>();
+  for (const info of infos) {
+    const seen = latest.get(cycleOf(info));
+    if (!seen || info.startTime.getTime() > seen.startTime.getTime()) latest.set(cycleOf(info), info);
   }
-  return records;
+  return infos.filter((info) => latest.get(cycleOf(info)) === info);
+}
+
+/** Every handoff record for [from, to) (one per cycle), newest first as visibility lists them. */
+export async function listHandoffRecords(client: Client, from: Date, to: Date): Promise<HandoffRecord[]> {
+  const infos: WorkflowExecutionInfo[] = [];
+  for await (const info of client.workflow.list({ query: handoffRecordsQuery(from, to) })) infos.push(info);
+  return latestRunPerCycle(infos).map(handoffRecordOf);
 }
