@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { HandoffRecord } from '../../src/domain/handoff-health';
 import { healthSchema } from '../../src/domain/org-config';
 import { createHealthMetrics, startMetricsServer, type HealthMetricsOptions } from '../../src/main/health-metrics';
+import { samples } from '../support/prometheus-text';
 
 const policy = healthSchema.parse({ digest: { timeZone: 'America/New_York' } });
 const NOW = Date.parse('2026-11-26T20:00:00Z');
@@ -57,21 +58,6 @@ const records: HandoffRecord[] = [
   }),
   rec({ workflowId: 'd', mqlAt: '2026-11-17T14:00:00Z', firstTouchAt: after('2026-11-17T14:00:00Z', 20) }),
 ];
-
-/** `name{a="1",b="2"}` (labels sorted) → value, for every sample of the exposition text. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${line}`);
-    const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)]
-      .map(([, k, v]) => `${k}="${v}"`)
-      .sort();
-    out.set(`${m[1]}{${labels.join(',')}}`, Number(m[3]));
-  }
-  return out;
-}
 
 function metrics(overrides: Partial<HealthMetricsOptions> = {}) {
   let loads = 0;
