@@ -28,12 +28,18 @@ export function handoffRecordOf(info: WorkflowExecutionInfo): HandoffRecord {
   const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
   const stage = sa.get(SA.LeadStage);
   const leadType = sa.get(SA.LeadType);
+  const mqlAt = sa.get(SA.MqlAt);
+  // A run continued as new keeps the search attributes its predecessor had until it sets its own, and the
+  // workflow sets FirstTouchAt only once touched: a cycle handed off again after re-nurture shows the last
+  // cycle's first touch until its own. A first touch before the cycle's MQL is that one: not this cycle's.
+  const touched = sa.get(SA.FirstTouchAt);
+  const firstTouchAt = touched && mqlAt && touched.getTime() < mqlAt.getTime() ? undefined : touched;
   return {
     workflowId: info.workflowId,
     cycle: Number(sa.get(SA.HandoffCycle) ?? 0),
     stage: (LEAD_STAGES as readonly string[]).includes(stage ?? '') ? (stage as LeadStage) : 'qualifying',
-    mqlAt: iso(sa.get(SA.MqlAt)),
-    firstTouchAt: iso(sa.get(SA.FirstTouchAt)),
+    mqlAt: iso(mqlAt),
+    firstTouchAt: iso(firstTouchAt),
     slaDueAt: iso(sa.get(SA.SlaDueAt)),
     slaMissedBy: sa.get(SA.SlaMissedBy) ?? [],
     rejectReason: sa.get(SA.RejectReason) ?? null,

@@ -3,16 +3,17 @@
  * accepted, one touched then rejected, one left waiting; `handoff report --json` and the worker's /metrics
  * count them as the domain's definitions say. Other tests share the server, so the three leads carry a source of
  * their own and the test reads their `bySource` group; the expected figures come from what the test did and
- * the leads' own status (MQL and first-touch times, SLA deadline), not from the report code.
+ * the leads' own status (MQL and first-touch times, SLA deadline), not from the report code. And a lead that is
+ * re-nurtured (3 s instead of 90 days) and handed off again counts as two MQL cycles, the second not yet touched.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listHandoffRecords } from '../../src/activities/handoff-records';
 import { runCli } from '../../src/client/cli/main';
 import type { ReportJson } from '../../src/client/cli/report';
 import { createHealthMetrics, startMetricsServer } from '../../src/main/health-metrics';
-import { statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
+import { rejectUpdate, repActivitySignal, statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
 import { devServerEnv, sharedServers } from '../harness/temporal';
-import { cleanUpHandoffs, handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
+import { cleanUpHandoffs, handoffFixture, wallClockOrg, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 import { samples } from '../support/prometheus-text';
 import { uniqueHubSpotId, until } from './support';
@@ -140,5 +141,48 @@ test('three handoffs — accepted, rejected, waiting — in the report and on /m
       await server.close();
     }
     await env.client.workflow.getHandle(c.workflowId).terminate('test over');
+  });
+});
+
+test('a lead handed off again after re-nurture is a fresh MQL: the last cycle’s first touch is not its own', async () => {
+  // Re-nurture in 3 s instead of 90 days, so both cycles fall in this week.
+  const config = wallClockOrg();
+  config.rejection.renurtureDelay = '3s';
+  const fx = await handoffFixture(env, { config });
+  const source = `TEST_${uniqueHubSpotId()}`;
+  await fx.worker.runUntil(async () => {
+    const first = await assigned(fx, source);
+    const handle = env.client.workflow.getHandle(first.workflowId);
+    await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot', externalId: `call-${source}` });
+    const touched = await until(
+      () => status(first.workflowId),
+      (s) => s.stage === 'awaiting_decision',
+      'first touch',
+    );
+    await handle.executeUpdate(rejectUpdate, { args: [{ repId: first.owner!.repId, reason: 'timing_not_right' }] });
+    const again = await until(
+      () => status(first.workflowId),
+      (s) => s.cycle === 1 && s.stage === 'awaiting_first_touch',
+      'the next cycle’s assignment',
+    );
+    expect(again.firstTouchAt).toBeNull();
+
+    const ours = await until(
+      async () => {
+        const r = await handoff('report', '--json');
+        return (JSON.parse(r.out) as ReportJson).bySource[source];
+      },
+      (f) => f?.mqls === 2 && f.recycleConversion.of === 1,
+      'visibility to index both cycles',
+    );
+    // Cycle 0: touched, rejected "timing not right". Cycle 1: handed off again, waiting for its first touch.
+    expect(ours).toMatchObject({
+      mqls: 2,
+      speedToContact: { medianMs: ms(touched.firstTouchAt) - ms(touched.mqlAt), touched: 1 },
+      acceptance: { count: 0, of: 2 },
+      rejection: { count: 1, of: 2 },
+      recycleConversion: { count: 0, of: 1 },
+    });
+    await handle.terminate('test over');
   });
 });
