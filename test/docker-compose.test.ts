@@ -32,6 +32,13 @@ test('registers every custom search attribute the workflows write, with its type
   for (const { name, cliType } of SEARCH_ATTRIBUTE_DEFINITIONS) expect(script).toContain(`${name}=${cliType}`);
 });
 
+test('keeps closed workflows 30 days (week-over-week health needs 14) and exposes the worker’s /metrics', () => {
+  const script = JSON.stringify(services['temporal-search-attributes']!.command);
+  expect(script).toContain('temporal operator namespace update --namespace default --retention 30d');
+  expect(services.worker!.environment).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '0.0.0.0' });
+  expect(services.worker!.ports).toContain('9464:9464');
+});
+
 test.each(['worker', 'bridge'])('%s is built from the repository and configured for production', (name) => {
   const svc = services[name]!;
   expect(svc.build).toBe('.');

@@ -78,6 +78,16 @@ export const envSchema = z
     BRIDGE_PUBLIC_URL: optional(url),
     BRIDGE_HOST: optional(nonEmpty),
 
+    // The worker's Prometheus endpoint (GET /metrics): handoff-health figures and process metrics; 0 turns it off
+    METRICS_PORT: optional(
+      z.coerce
+        .number({ invalid_type_error: 'expected a port number, or 0 to turn the endpoint off' })
+        .int('expected a whole number')
+        .min(0, 'expected a port between 1 and 65535, or 0 to turn the endpoint off')
+        .max(65535, 'expected a port between 1 and 65535, or 0 to turn the endpoint off'),
+    ),
+    METRICS_HOST: optional(nonEmpty),
+
     // Sandbox emulators (used for every service that is not configured)
     SANDBOX_BASE_PORT: optional(port),
   })

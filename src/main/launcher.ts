@@ -7,10 +7,12 @@
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { describeEnv, EnvError, loadEnv, temporalSettings, type Env } from '../config/env';
+import { listHandoffRecords } from '../activities/handoff-records';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../config/org-config-file';
 import { OrgConfigError, type OrgConfig } from '../domain/org-config';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createHandoffWorker } from '../worker';
+import { createHealthMetrics, startMetricsServer } from './health-metrics';
 import { createPorts, describeServices, servicesNeedingSandbox, type SandboxEndpoints, type Service } from './wiring';
 
 /** A local Temporal the launcher started (dev-server.ts). */
@@ -111,7 +113,31 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       ports,
     });
 
-    // 4. The bridge, in this process when asked (`npm run bridge` runs it on its own).
+    // 4. The Prometheus endpoint: the week's handoff-health figures from visibility, and process metrics.
+    let metricsUrl: string | null = null;
+    const metricsPort = env.METRICS_PORT ?? 9464;
+    if (metricsPort !== 0) {
+      let lastError = '';
+      const metrics = createHealthMetrics({
+        loadRecords: (from, to) => listHandoffRecords(client, from, to),
+        policy: () => config.health,
+        onError: (e) => {
+          // Once per distinct failure, not once per scrape.
+          const message = e instanceof Error ? e.message : String(e);
+          if (message !== lastError) say(`metrics: cannot read the handoff records from visibility: ${message}`);
+          lastError = message;
+        },
+      });
+      const server = await startMetricsServer({
+        metrics,
+        port: metricsPort,
+        host: env.METRICS_HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+      });
+      cleanups.push({ what: 'the metrics endpoint', run: () => server.close() });
+      metricsUrl = server.url;
+    }
+
+    // 5. The bridge, in this process when asked (`npm run bridge` runs it on its own).
     let bridgeUrl: string | null = null;
     if (opts.bridge) {
       const { startBridge } = await import('../client/bridge/process');
@@ -132,6 +158,7 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       `Temporal: ${settings.address ?? 'localhost:7233'} namespace ${settings.namespace}, task queue ${settings.taskQueue}`,
     );
     if (uiUrl) say(`Temporal UI: ${uiUrl}`);
+    if (metricsUrl) say(`metrics: ${metricsUrl} (handoff health of the current week, process metrics)`);
     if (bridgeUrl) say(`bridge: ${bridgeUrl} (POST /webhooks/hubspot, /webhooks/salesforce, /slack/interactions)`);
     for (const [service, where] of Object.entries(describeServices(env, sandbox))) say(`${service}: ${where}`);
     for (const line of sandbox?.describe() ?? []) say(line);

@@ -43,6 +43,7 @@ describe('--help on every command', () => {
   test.each([
     [[], 'Usage: handoff [options] [command]'],
     [['stuck'], 'Usage: handoff stuck [options]'],
+    [['report'], 'Usage: handoff report [options]'],
     [['status'], 'Usage: handoff status [options] <lead>'],
     [['reassign'], 'Usage: handoff reassign [options] <lead>'],
     [['accept'], 'Usage: handoff accept [options] <lead>'],
@@ -111,6 +112,26 @@ describe('bad input → one-line error, exit 2, nothing contacted', () => {
     ['stuck for an unknown rep', ['stuck', '--rep', 'rep-zed'], /unknown rep "rep-zed"/],
     ['stuck with a bad duration', ['stuck', '--older-than', '2 hours'], /--older-than: invalid duration "2 hours"/],
     ['stuck with a bad limit', ['stuck', '--limit', '0'], /--limit "0": expected a whole number/],
+    [
+      'report for a week that is not an ISO week',
+      ['report', '--week', '2026-48'],
+      /^handoff: --week "2026-48": expected an ISO week such as 2026-W48, or "this" or "last"\n$/,
+    ],
+    [
+      'report for a week the year does not have',
+      ['report', '--week', '2027-W53'],
+      /--week "2027-W53": 2027 has no week 53/,
+    ],
+    [
+      'report for a week yet to start',
+      ['report', '--week', '2999-W01'],
+      /--week "2999-W01": that week has not started yet/,
+    ],
+    [
+      'report with no volume weeks',
+      ['report', '--volume-weeks', '0'],
+      /--volume-weeks "0": expected a whole number from 1 to 26/,
+    ],
     ['simulate an unknown scenario', ['simulate', 'world-peace'], /unknown command 'world-peace'/],
     [
       'simulate click with an unknown action',

@@ -4,6 +4,7 @@
  * suggests continue-as-new after 40 events so the hand-over happens within the test.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { listHandoffRecords } from '../../src/activities/handoff-records';
 import { resolveDevServer } from '../../src/temporal/binaries';
 import {
   acceptUpdate,
@@ -76,5 +77,21 @@ test('a lead with a long history continues as new while awaiting a decision and 
     expect(result.outcome).toBe('accepted');
     expect(fx.world.chatUpdates.map((u) => u.state.kind)).toEqual(['reached_out', 'accepted']);
     expect(fx.world.briefsTo(touched.owner!.repId)).toHaveLength(1);
+
+    // Visibility holds both runs of the cycle; the health records count the lead once, as the last run left it.
+    const mqlAt = Date.parse(touched.mqlAt!);
+    const records = await eventually(
+      async () =>
+        (await listHandoffRecords(env.client, new Date(mqlAt - 60_000), new Date(Date.now() + 60_000))).filter(
+          (r) => r.workflowId === handle.workflowId,
+        ),
+      (rs) => rs.some((r) => r.stage === 'accepted'),
+      'visibility to index the accepted run',
+    );
+    expect(records.map((r) => [r.cycle, r.stage, r.mqlAt])).toEqual([[0, 'accepted', touched.mqlAt]]);
+    const runs = [];
+    for await (const info of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }))
+      runs.push(info);
+    expect(runs.length).toBeGreaterThan(1); // every run of the cycle, with the attributes it closed with
   });
 });

@@ -84,6 +84,10 @@ export class CliContext {
     throw usageError(`unknown rep "${repId}": expected one of ${known.join(', ')}`);
   }
 
+  get namespace(): string {
+    return temporalSettings(this.env()).namespace;
+  }
+
   get temporalAddress(): string {
     return addressOf(temporalSettings(this.env()));
   }

@@ -3,6 +3,7 @@
  * log activity) and drive the sandbox (signed sample webhooks, clicks on the Slack DM).
  *
  *   handoff stuck [--team T] [--rep R] [--older-than 2h] [--json]
+ *   handoff report [--week 2026-W48|this|last] [--volume-weeks 4] [--json]
  *   handoff status <lead> [--json]
  *   handoff reassign <lead> [--to <rep>] --reason "…"
  *   handoff accept <lead> --as <rep>
@@ -20,6 +21,7 @@ import { CliError, EXIT } from './cli-error';
 import { CliContext, processIo, type CliIo } from './cli-context';
 import { acceptCommand, activityCommand, reassignCommand, rejectCommand, statusCommand } from './lead-commands';
 import { CLICK_ACTION_NAMES, SCENARIO_NAMES, SCENARIOS, simulateClick, simulateScenario } from './simulate';
+import { reportCommand } from './report';
 import { stuckCommand } from './stuck';
 
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
@@ -66,6 +68,18 @@ function buildProgram(ctx: CliContext): Command {
     .option('--limit <n>', 'at most this many leads', '500')
     .addOption(json())
     .action((opts) => stuckCommand(ctx, opts));
+
+  program
+    .command('report')
+    .description('handoff health of an ISO week: the five metrics against their targets, and what needs attention')
+    .option(
+      '--week <week>',
+      'an ISO week (2026-W48), "this" (the week so far) or "last" (the last full week), in the digest time zone',
+      'this',
+    )
+    .option('--volume-weeks <n>', 'MQL volume for this many weeks up to the report week', '4')
+    .addOption(json())
+    .action((opts) => reportCommand(ctx, opts));
 
   program
     .command('status')
