@@ -24,6 +24,7 @@ type Layer =
   | 'worker'
   | 'client'
   | 'sandbox'
+  | 'simulation'
   | 'main';
 
 /**
@@ -45,6 +46,7 @@ function layerOf(file: string): Layer | null {
     temporal: 'temporal',
     client: 'client',
     sandbox: 'sandbox',
+    simulation: 'simulation',
     main: 'main',
   };
   return (top && layers[top]) || null;
@@ -60,6 +62,7 @@ const ALL: Layer[] = [
   'worker',
   'client',
   'sandbox',
+  'simulation',
   'main',
 ];
 
@@ -72,8 +75,10 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   config: ['config', 'domain'],
   temporal: ['temporal', 'config', 'contracts', 'domain'],
   worker: ['activities', 'contracts', 'domain'],
-  client: ['client', 'activities', 'contracts', 'config', 'temporal', 'domain'],
+  client: ['client', 'simulation', 'activities', 'contracts', 'config', 'temporal', 'domain'],
   sandbox: ['sandbox', 'config', 'domain'],
+  // The simulated quarter: the product's workflows and activities over in-memory ports, on a test server.
+  simulation: ['simulation', 'workflows', 'activities', 'contracts', 'config', 'temporal', 'domain'],
   main: ALL,
 };
 
@@ -86,7 +91,11 @@ const PACKAGES_ONLY: Partial<Record<Layer, RegExp>> = {
 
 /** Packages only some layers may import. */
 const PACKAGE_OWNERS: { pattern: RegExp; layers: Layer[]; why: string }[] = [
-  { pattern: /^@temporalio\/testing$/, layers: ['main'], why: 'the local dev server is npm start’s (src/main)' },
+  {
+    pattern: /^@temporalio\/testing$/,
+    layers: ['main', 'simulation'],
+    why: 'the local dev server is npm start’s (src/main), the time-skipping server the simulation’s',
+  },
   { pattern: /^(smtp-server|mailparser)$/, layers: ['sandbox'], why: 'the SMTP sink is the sandbox’s' },
 ];
 

@@ -10,6 +10,7 @@
  *   handoff reject <lead> --as <rep> --reason <picklist value>
  *   handoff activity <lead> --type call
  *   handoff simulate <scenario> | handoff simulate click <lead> --action accept|reject|reached-out
+ *   handoff simulate quarter [--mqls 3000] [--seed 7] [--config f.yaml] [--compare a.yaml b.yaml] [--json]
  *
  * `<lead>` is the workflow id (mql-hubspot-1001) or the HubSpot contact id (1001). Exit codes: see cli-error.ts.
  * Temporal is reached like the worker reaches it: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
@@ -22,6 +23,7 @@ import { CliContext, processIo, type CliIo } from './cli-context';
 import { acceptCommand, activityCommand, reassignCommand, rejectCommand, statusCommand } from './lead-commands';
 import { CLICK_ACTION_NAMES, SCENARIO_NAMES, SCENARIOS, simulateClick, simulateScenario } from './simulate';
 import { reportCommand } from './report';
+import { simulateQuarterCommand } from './simulate-quarter';
 import { stuckCommand } from './stuck';
 
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
@@ -142,6 +144,15 @@ function buildProgram(ctx: CliContext): Command {
       .addOption(json())
       .action((opts) => simulateScenario(ctx, scenario, opts));
   }
+  simulate
+    .command('quarter')
+    .description('a simulated quarter of MQLs through the real workflows on a time-skipping server: the five metrics')
+    .option('--mqls <n>', 'how many MQLs arrive over the quarter', '3000')
+    .option('--seed <n>', 'the random seed (same seed, same quarter)', '7')
+    .option('--config <file>', 'the organisation configuration to simulate (default HANDOFF_CONFIG or the sample)')
+    .option('--compare <files...>', 'two configurations side by side on the same seed')
+    .addOption(json())
+    .action((opts) => simulateQuarterCommand(ctx, opts));
   simulate
     .command('click')
     .description('click a button on the handoff DM in the Slack emulator')
