@@ -113,7 +113,10 @@ function metricRow(m: MetricView, x0: number, y: number, trackWidth: number): st
   out.push(
     `<line x1="${r2(tx)}" y1="${y + 18}" x2="${r2(tx)}" y2="${y + 42}" stroke="${COLORS.target}" stroke-width="2"/>`,
   );
-  out.push(text(tx, y + 54, `target ${m.target}`, { size: 11, fill: COLORS.muted, anchor: 'middle' }));
+  // The target's label sits under its tick, kept inside the track near either end.
+  const anchor = tx - x0 < 70 ? 'start' : x0 + trackWidth - tx < 70 ? 'end' : 'middle';
+  const lx = anchor === 'start' ? Math.max(x0, tx - 6) : anchor === 'end' ? Math.min(x0 + trackWidth, tx + 6) : tx;
+  out.push(text(lx, y + 54, `target ${m.target}`, { size: 11, fill: COLORS.muted, anchor }));
   out.push(text(x0 + trackWidth + 12, y + 35, m.value, { size: 14, weight: 'bold', fill: color }));
   return out;
 }
