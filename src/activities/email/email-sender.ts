@@ -130,7 +130,12 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort & ReportE
       if (to.length === 0) {
         throw emailFailure(call, { status: 400, field: 'to' }, 'expected at least one recipient');
       }
-      to.forEach((r, i) => checkRecipient({ id: `to[${i}]`, name: r.name ?? '', email: r.email }, call));
+      to.forEach((r, i) =>
+        checkRecipient(
+          { id: `to[${i}]`, name: r.name ?? '', email: r.email },
+          { ...call, object: `${about}, to[${i}]` },
+        ),
+      );
       return remembered(key, async () => {
         const messageId = messageIdForKey(key);
         await transport
