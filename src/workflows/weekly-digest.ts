@@ -82,7 +82,8 @@ export async function weeklyDigest(input: WeeklyDigestInput = {}): Promise<Weekl
   return { week, slack: s.value.post, chart: s.value.chart, email: e.value };
 }
 
+/** The activity's own message (a ServiceError's names its service already: "slack: …"). */
 function reason(e: unknown): string {
   const cause = (e as { cause?: { message?: string } }).cause?.message;
-  return cause ?? (e instanceof Error ? e.message : String(e));
+  return (cause ?? (e instanceof Error ? e.message : String(e))).replace(/^(slack|email): /, '');
 }
