@@ -15,7 +15,7 @@ import {
   type DigestLabels,
 } from '../../src/activities/digest-render';
 import { niceCeil } from '../../src/activities/digest-render/digest-chart';
-import { num, weekRange } from '../../src/activities/digest-render/digest-view';
+import { mqlCount, num, weekRange } from '../../src/activities/digest-render/digest-view';
 import type { HealthFigures, HealthReport } from '../../src/domain/handoff-health';
 import { blockKitErrors } from '../../src/sandbox/slack/block-kit-check';
 import { HAND_PLACED_SLACK_LINES } from '../support/health-week';
@@ -257,6 +257,9 @@ describe('the chart (SVG)', () => {
 describe('formats', () => {
   test('numbers: whole without decimals, else one; a true minus sign', () => {
     expect([70, 66.666, 0.04, -2, 5.95].map(num)).toEqual(['70', '66.7', '0', '−2', '6']);
+  });
+  test('one MQL, two MQLs', () => {
+    expect([0, 1, 2].map(mqlCount)).toEqual(['0 MQLs', '1 MQL', '2 MQLs']);
   });
   test('a week across New Year names both years', () => {
     expect(weekRange('2026-12-28T05:00:00Z', '2027-01-04T05:00:00Z', 'America/New_York')).toBe(

@@ -6,7 +6,7 @@
 import type { KnownBlock, SectionBlock } from '@slack/web-api';
 import type { SlackMessageContent } from '../brief-render/slack-blocks';
 import { fit, mrkdwn, plain, SLACK_LIMITS, slackDate } from '../brief-render/slack-text';
-import type { CountView, DigestView, MetricStatus } from './digest-view';
+import { mqlCount, type CountView, type DigestView, type MetricStatus } from './digest-view';
 
 const STATUS_EMOJI: Record<MetricStatus, string> = {
   met: ':large_green_circle:',
@@ -59,7 +59,7 @@ export function digestBlocks(view: DigestView): SlackMessageContent {
         {
           type: 'mrkdwn',
           text: mrkdwn(
-            `${view.range} (${view.timeZone}) · ${view.mqls} MQLs${lastWeek} · ${view.onTarget} of ${view.metrics.length} metrics on target`,
+            `${view.range} (${view.timeZone}) · ${mqlCount(view.mqls)}${lastWeek} · ${view.onTarget} of ${view.metrics.length} metrics on target`,
             SLACK_LIMITS.fieldText,
           ),
         },
@@ -101,7 +101,7 @@ export function digestBlocks(view: DigestView): SlackMessageContent {
 export function digestFallbackText(view: DigestView): string {
   const figures = view.metrics.map((m) => `${m.label} ${m.value}`).join(', ');
   return plain(
-    `Handoff health ${view.week}: ${view.mqls} MQLs, ${view.onTarget} of ${view.metrics.length} metrics on target — ${figures}`,
+    `Handoff health ${view.week}: ${mqlCount(view.mqls)}, ${view.onTarget} of ${view.metrics.length} metrics on target — ${figures}`,
     SLACK_LIMITS.fallbackText,
   );
 }

@@ -4,7 +4,7 @@
  * on target, red off it, the target a black tick, last week a grey dot). Pure and deterministic: the same report
  * always gives the same SVG, so the same PNG (digest-png.ts) goes to Slack and to the email.
  */
-import type { DigestView, MetricView } from './digest-view';
+import { mqlCount, type DigestView, type MetricView } from './digest-view';
 
 export const CHART = { width: 960, height: 450, font: 'DejaVu Sans' } as const;
 
@@ -60,10 +60,11 @@ function volumePanel(view: DigestView, x0: number, width: number): string[] {
   const weeks = view.volumeByWeek;
   const max = niceCeil(Math.max(1, ...weeks.map((w) => w.mqls)));
   const scale = (bottom - top - 20) / max;
-  for (const tick of [0, max / 2, max]) {
+  // Gridlines at 0, the middle (when it is a whole number of MQLs) and the top.
+  for (const tick of max % 2 === 0 ? [0, max / 2, max] : [0, max]) {
     const y = bottom - tick * scale;
     out.push(`<line x1="${x0 + 28}" y1="${r2(y)}" x2="${x0 + width}" y2="${r2(y)}" stroke="${COLORS.grid}"/>`);
-    out.push(text(x0 + 22, y + 4, String(Math.round(tick * 10) / 10), { size: 11, fill: COLORS.muted, anchor: 'end' }));
+    out.push(text(x0 + 22, y + 4, String(tick), { size: 11, fill: COLORS.muted, anchor: 'end' }));
   }
   const slot = (width - 36) / Math.max(1, weeks.length);
   weeks.forEach((w, i) => {
@@ -149,7 +150,7 @@ export function digestChartSvg(view: DigestView): string {
     text(
       24,
       62,
-      `${view.range} (${view.timeZone}) · ${view.mqls} MQLs · ${view.onTarget} of ${view.metrics.length} metrics on target`,
+      `${view.range} (${view.timeZone}) · ${mqlCount(view.mqls)} · ${view.onTarget} of ${view.metrics.length} metrics on target`,
       {
         size: 13,
         fill: COLORS.muted,

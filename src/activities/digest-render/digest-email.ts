@@ -5,7 +5,7 @@
  */
 import { esc, type EmailContent } from '../brief-render/email-render';
 import { LIST_MAX } from './digest-blocks';
-import type { CountView, DigestView, MetricStatus } from './digest-view';
+import { mqlCount, type CountView, type DigestView, type MetricStatus } from './digest-view';
 
 /** The Content-ID the chart is attached under (the `<img src="cid:…">` of the HTML). */
 export const DIGEST_CHART_CID = 'handoff-health-chart@mql-handoff';
@@ -40,7 +40,7 @@ function countListText(title: string, items: CountView[], none: string): string[
 
 export function digestEmail(view: DigestView, opts: { chart: boolean }): EmailContent {
   const lastWeek = view.mqlsLastWeek === null ? '' : ` (last week ${view.mqlsLastWeek})`;
-  const summary = `${view.range} (${view.timeZone}) · ${view.mqls} MQLs${lastWeek} · ${view.onTarget} of ${view.metrics.length} metrics on target`;
+  const summary = `${view.range} (${view.timeZone}) · ${mqlCount(view.mqls)}${lastWeek} · ${view.onTarget} of ${view.metrics.length} metrics on target`;
   const cell = 'padding:6px 10px;border-bottom:1px solid #e4e7ec;text-align:left;vertical-align:top';
   const rows = view.metrics
     .map((m) => {
@@ -104,7 +104,7 @@ export function digestEmail(view: DigestView, opts: { chart: boolean }): EmailCo
     `Generated ${view.generated} (${view.timeZone}) by mql-handoff.`,
   ].join('\n');
 
-  const subject = `Handoff health ${view.week}: ${view.onTarget} of ${view.metrics.length} metrics on target, ${view.mqls} MQLs`;
+  const subject = `Handoff health ${view.week}: ${view.onTarget} of ${view.metrics.length} metrics on target, ${mqlCount(view.mqls)}`;
   return { subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 200), html, text };
 }
 

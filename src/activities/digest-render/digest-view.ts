@@ -65,6 +65,11 @@ export interface DigestView {
   volumeByWeek: { week: string; mqls: number }[];
 }
 
+/** "1 MQL", "10 MQLs". */
+export function mqlCount(n: number): string {
+  return `${n} ${n === 1 ? 'MQL' : 'MQLs'}`;
+}
+
 /** A number the way the digest shows it: whole numbers without decimals, others with one. */
 export function num(n: number): string {
   const r = Math.round(n * 10) / 10;
