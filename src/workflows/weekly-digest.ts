@@ -22,6 +22,8 @@ export interface WeeklyDigestInput {
 
 export interface WeeklyDigestResult {
   week: string;
+  /** The Schedule's time for this run (ISO-8601); null when started by hand. */
+  scheduledAt: string | null;
   slack: DigestSlackPost;
   chart: DigestChartUpload;
   email: DigestEmailResult;
@@ -53,8 +55,8 @@ export async function weeklyDigest(input: WeeklyDigestInput = {}): Promise<Weekl
   const policy = await reading.loadHealthPolicy();
   const zone = policy.digest.timeZone;
   const info = workflowInfo();
-  const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START) ?? new Date();
-  const week = input.week ?? shiftWeek(isoWeekOf(scheduledAt, zone), -1, zone);
+  const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START) ?? null;
+  const week = input.week ?? shiftWeek(isoWeekOf(scheduledAt ?? new Date(), zone), -1, zone);
   try {
     weekWindow(week, zone);
   } catch (e) {
@@ -79,7 +81,13 @@ export async function weeklyDigest(input: WeeklyDigestInput = {}): Promise<Weekl
   if (s.status === 'rejected' || e.status === 'rejected') {
     throw ApplicationFailure.nonRetryable(`digest ${week} not fully delivered: ${failures.join('; ')}`, 'DigestFailed');
   }
-  return { week, slack: s.value.post, chart: s.value.chart, email: e.value };
+  return {
+    week,
+    scheduledAt: scheduledAt?.toISOString() ?? null,
+    slack: s.value.post,
+    chart: s.value.chart,
+    email: e.value,
+  };
 }
 
 /** The activity's own message (a ServiceError's names its service already: "slack: …"). */

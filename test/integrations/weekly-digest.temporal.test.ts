@@ -80,6 +80,7 @@ test('a digest for 2026-W48 in Slack (message, then the chart) and by email; a s
     const slack = sandbox.slack!;
     const smtp = sandbox.smtp!;
     const result = await run({ week: HAND_PLACED_WEEK });
+    expect(result.scheduledAt).toBeNull(); // started by hand
 
     // The records were asked for W45–W48: Mon 2 Nov 00:00 EST to Mon 30 Nov 00:00 EST.
     expect(asked).toEqual([['2026-11-02T05:00:00.000Z', '2026-11-30T05:00:00.000Z']]);
@@ -162,8 +163,11 @@ test('started by its Schedule without a week: the last complete ISO week before 
       expect(action.workflow.workflowId.startsWith(`${schedule.scheduleId}-`)).toBe(true);
       const wf = env.client.workflow.getHandle<typeof weeklyDigest>(action.workflow.workflowId);
       const result = await wf.result();
-      // Monday 00:00 in New York starts a week: the one before the trigger's is the last complete one.
-      expect(result.week).toBe(shiftWeek(isoWeekOf(before, 'America/New_York'), -1, 'America/New_York'));
+      // The Schedule's time reached the workflow (TemporalScheduledStartTime), and the week is the one before it.
+      expect(result.scheduledAt).not.toBeNull();
+      const scheduledAt = new Date(result.scheduledAt!);
+      expect(Math.abs(scheduledAt.getTime() - before.getTime())).toBeLessThan(30_000);
+      expect(result.week).toBe(shiftWeek(isoWeekOf(scheduledAt, 'America/New_York'), -1, 'America/New_York'));
       const described = await wf.describe();
       expect(described.memo).toEqual({ digestSchedule: { cron: '0 8 * * MON', timeZone: 'America/New_York' } });
       expect(sandbox.slack!.messages(REVIEW).map((m) => JSON.stringify(m.blocks ?? []))[0]).toContain(
