@@ -143,25 +143,25 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
     async emailDigest({ report, key }) {
       const config = deps.config();
       const view = viewOf(report);
-      const png = await chartOf(view);
-      const content = digestEmail(view, { chart: true });
+      // Without a chart renderer the email still goes out, with the figures alone (the chart's upload to Slack
+      // fails on its own and names what is missing).
+      const png = await renderChart(view).catch((e: unknown) => {
+        if (e instanceof ChartRenderError) return null;
+        throw e;
+      });
+      const content = digestEmail(view, { chart: png !== null });
       const to = digestEmailRecipients(config);
-      const ref = await guarded(() =>
-        email.sendReport({
-          to,
-          ...content,
-          attachments: [
+      const attachments = png
+        ? [
             {
               filename: digestChartFilename(report.week),
               contentType: 'image/png',
               cid: DIGEST_CHART_CID,
               content: png,
             },
-          ],
-          key,
-          about: about(report),
-        }),
-      );
+          ]
+        : [];
+      const ref = await guarded(() => email.sendReport({ to, ...content, attachments, key, about: about(report) }));
       return { messageId: ref.id, recipients: to.length };
     },
   };

@@ -8,7 +8,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import { createDigestActivities } from '../../src/activities/weekly-digest';
+import { ChartRenderError } from '../../src/activities/digest-render';
+import { createDigestActivities, type DigestActivityDeps } from '../../src/activities/weekly-digest';
 import { loadEnv } from '../../src/config/env';
 import { isoWeekOf, shiftWeek, type HandoffRecord } from '../../src/domain/handoff-health';
 import type { OrgConfig } from '../../src/domain/org-config';
@@ -39,7 +40,11 @@ interface Ctx {
   run: (args: Parameters<typeof weeklyDigest>[0], id?: string) => Promise<Awaited<ReturnType<typeof weeklyDigest>>>;
 }
 
-async function withDigest(config: OrgConfig, fn: (ctx: Ctx) => Promise<void>, records = handPlacedRecords) {
+async function withDigest(
+  config: OrgConfig,
+  fn: (ctx: Ctx) => Promise<void>,
+  opts: { chart?: DigestActivityDeps['chart'] } = {},
+) {
   const sandbox = await startSandbox({ config });
   try {
     const ports = createPorts(loadEnv({}), config, sandbox);
@@ -51,8 +56,9 @@ async function withDigest(config: OrgConfig, fn: (ctx: Ctx) => Promise<void>, re
       ...ports.reports!,
       records: async (from: Date, to: Date): Promise<HandoffRecord[]> => {
         asked.push([from.toISOString(), to.toISOString()]);
-        return records();
+        return handPlacedRecords();
       },
+      ...(opts.chart ? { chart: opts.chart } : {}),
     });
     const worker = await createTestWorker(env, { activities, taskQueue });
     let n = 0;
@@ -191,6 +197,30 @@ test('Slack refusing the post does not hold back the email; the run fails naming
     expect(sandbox.slack!.messages()).toEqual([]);
     expect(sandbox.smtp!.messages()).toHaveLength(1);
   });
+});
+
+test('no chart renderer (package or font missing): the message and the email still go out, the run names the chart', async () => {
+  const chart = async (): Promise<Buffer> => {
+    throw new ChartRenderError('no DejaVu Sans font for the chart: install the dejavu-fonts-ttf package');
+  };
+  await withDigest(
+    sampleOrg(),
+    async ({ sandbox, run }) => {
+      const failure = await run({ week: HAND_PLACED_WEEK }).catch((e: unknown) => e);
+      expect((failure as WorkflowFailedError).cause?.message).toBe(
+        'digest 2026-W48 not fully delivered: slack: no DejaVu Sans font for the chart: install the dejavu-fonts-ttf package',
+      );
+      const [digest, ...more] = sandbox.slack!.messages(REVIEW);
+      expect(more).toEqual([]);
+      expect(metricLines(digest!.blocks)).toEqual(HAND_PLACED_SLACK_LINES);
+      expect(sandbox.slack!.files()).toEqual([]);
+      const [mail] = sandbox.smtp!.messages();
+      expect(mail!.attachments).toEqual([]);
+      expect(mail!.html).not.toContain('cid:');
+      expect(mail!.html).toContain('70% <span style="color:#667085">(7 of 10)</span>');
+    },
+    { chart },
+  );
 });
 
 test('a week that does not exist fails at once, sending nothing', async () => {
