@@ -8,6 +8,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createHandoffActivities } from './activities/handoff-activities';
 import type { Ports } from './activities/ports';
 import { createDeterministicSummariser } from './activities/summariser';
+import { createDigestActivities } from './activities/weekly-digest';
 import type { OrgConfig } from './domain/org-config';
 
 export interface HandoffWorkerOptions {
@@ -27,11 +28,19 @@ export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities: createHandoffActivities({
-      config: () => config,
-      ...opts.ports,
-      summariser: createDeterministicSummariser({ pricingUrlContains: config.mql.highIntent.pricingPage.urlContains }),
-      temporal: opts.client,
-    }),
+    activities: {
+      ...createHandoffActivities({
+        config: () => config,
+        ...opts.ports,
+        summariser: createDeterministicSummariser({
+          pricingUrlContains: config.mql.highIntent.pricingPage.urlContains,
+        }),
+        temporal: opts.client,
+      }),
+      // The weekly digest (its Schedule: src/main/digest-schedule.ts), when the report channels are wired.
+      ...(opts.ports.reports
+        ? createDigestActivities({ config: () => config, temporal: opts.client, ...opts.ports.reports })
+        : {}),
+    },
   });
 }

@@ -111,6 +111,59 @@ export interface PushPort {
   }): Promise<ExternalRef>;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Reports: the weekly handoff-health digest (src/activities/weekly-digest.ts).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A rendered chat message: fallback text plus Block Kit. */
+export interface ChatContent {
+  text: string;
+  blocks: unknown[];
+}
+
+export interface ReportChatPort {
+  /** A message to a channel, or to a person's DM. Idempotent by key; `about` names it in errors (no PII). */
+  postReport(input: {
+    to: Recipient | { channel: string };
+    content: ChatContent;
+    key: string;
+    about: string;
+  }): Promise<ChatMessageRef>;
+  /**
+   * A file shared in a channel (Slack: files.uploadV2), with an optional comment, or in a thread. Idempotent by
+   * key: a file this key already shared there is returned instead of uploading it again.
+   */
+  shareFile(input: {
+    channel: string;
+    file: { bytes: Buffer; filename: string; title: string; altText?: string };
+    comment?: string;
+    threadTs?: string;
+    key: string;
+    about: string;
+  }): Promise<{ fileId: string; channel: string }>;
+}
+
+export interface ReportAttachment {
+  filename: string;
+  contentType: string;
+  /** For an inline image the HTML refers to as `cid:…`. */
+  cid?: string;
+  content: Buffer;
+}
+
+export interface ReportEmailPort {
+  /** HTML + text to one or more addresses, with attachments. Same key → same Message-ID, not sent twice by us. */
+  sendReport(input: {
+    to: { name?: string; email: string }[];
+    subject: string;
+    html: string;
+    text: string;
+    attachments?: ReportAttachment[];
+    key: string;
+    about: string;
+  }): Promise<ExternalRef>;
+}
+
 /** One adapter per port: what the worker registers the activities with (built by src/main/wiring.ts). */
 export interface Ports {
   marketing: MarketingCrm;
@@ -118,4 +171,6 @@ export interface Ports {
   chat: ChatPort;
   email: EmailPort;
   push?: PushPort;
+  /** The weekly digest's channels; without them the worker registers no digest activities. */
+  reports?: { chat: ReportChatPort; email: ReportEmailPort };
 }

@@ -12,6 +12,7 @@ import { loadOrgConfigFile, resolveOrgConfigPath } from '../config/org-config-fi
 import { OrgConfigError, type OrgConfig } from '../domain/org-config';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createHandoffWorker } from '../worker';
+import { ensureDigestSchedule } from './digest-schedule';
 import { createHealthMetrics, startMetricsServer } from './health-metrics';
 import { createPorts, describeServices, servicesNeedingSandbox, type SandboxEndpoints, type Service } from './wiring';
 
@@ -113,6 +114,9 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       ports,
     });
 
+    // The weekly digest's Schedule, created or updated from the org config (idempotent across restarts/replicas).
+    const digest = await ensureDigestSchedule(client, { policy: config.health, taskQueue: settings.taskQueue });
+
     // 4. The Prometheus endpoint: the week's handoff-health figures from visibility, and process metrics.
     let metricsUrl: string | null = null;
     const metricsPort = env.METRICS_PORT ?? 9464;
@@ -160,6 +164,10 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
     if (uiUrl) say(`Temporal UI: ${uiUrl}`);
     if (metricsUrl) say(`metrics: ${metricsUrl} (handoff health of the current week, process metrics)`);
     if (bridgeUrl) say(`bridge: ${bridgeUrl} (POST /webhooks/hubspot, /webhooks/salesforce, /slack/interactions)`);
+    say(
+      `weekly digest: schedule ${digest.scheduleId} ${digest.outcome} (${digest.cron}, ${digest.timeZone})` +
+        (digest.nextRuns[0] ? `, next run ${digest.nextRuns[0].toISOString()}` : ''),
+    );
     for (const [service, where] of Object.entries(describeServices(env, sandbox))) say(`${service}: ${where}`);
     for (const line of sandbox?.describe() ?? []) say(line);
     if (env.LOG_LEVEL === 'debug') say(`environment: ${JSON.stringify(describeEnv(env))}`);

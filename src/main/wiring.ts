@@ -131,6 +131,7 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoin
     chat,
     email,
     push: salesforce?.push,
+    reports: { chat, email },
   };
 }
 

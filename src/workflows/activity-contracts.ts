@@ -6,8 +6,9 @@
  */
 import type { Assignee, Recipient } from '../domain/assignee';
 import type { BriefContext, HandoffBrief, HandoffMessageState, Notice } from '../domain/brief';
+import type { HealthReport } from '../domain/handoff-health';
 import type { LeadSnapshot, LeadStatus } from '../domain/lead';
-import type { OrgConfig } from '../domain/org-config';
+import type { HealthPolicy, OrgConfig } from '../domain/org-config';
 import type { ClaimRepInput, ClaimRepResult } from './definitions';
 
 /** A record in an external system, with a link a human can click. */
@@ -138,3 +139,39 @@ export interface NotificationActivities {
 }
 
 export type HandoffActivities = PolicyActivities & CrmActivities & RosterActivities & NotificationActivities;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The weekly handoff-health digest (src/workflows/weekly-digest.ts, implemented by createDigestActivities).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Where the digest was posted in Slack. */
+export interface DigestSlackPost {
+  channel: string;
+  ts: string;
+}
+
+/** The chart shared after the digest message. */
+export interface DigestChartUpload {
+  channel: string;
+  fileId: string;
+  bytes: number;
+}
+
+export interface DigestEmailResult {
+  messageId: string;
+  recipients: number;
+}
+
+/** What the weekly digest asks of the outside world. Every create is idempotent by its key. */
+export interface DigestActivities {
+  /** The health policy (targets, the digest's zone and destinations), recorded in history. */
+  loadHealthPolicy(): Promise<HealthPolicy>;
+  /** The week's report from the handoff records in Temporal visibility, as of `now` (ISO-8601). */
+  buildHealthReport(input: { week: string; now: string }): Promise<HealthReport>;
+  /** The digest as Block Kit to the digest channel (the reviewer's when none is configured). */
+  postDigestToSlack(input: { report: HealthReport; key: string }): Promise<DigestSlackPost>;
+  /** The chart (PNG) shared in the channel the digest went to, just after it (files.uploadV2). */
+  uploadDigestChart(input: { report: HealthReport; channel: string; key: string }): Promise<DigestChartUpload>;
+  /** The same digest as an HTML email (the chart inline) to `health.digest.emailTo`, or the reviewer. */
+  emailDigest(input: { report: HealthReport; key: string }): Promise<DigestEmailResult>;
+}

@@ -2,12 +2,12 @@
  * The email adapter through real nodemailer against the SMTP sink (smtp-server + mailparser).
  */
 import { createEmailSender, messageIdForKey } from '../../src/activities/email/email-sender';
-import type { EmailPort, Recipient } from '../../src/activities/ports';
+import type { EmailPort, Recipient, ReportEmailPort } from '../../src/activities/ports';
 import { startSmtpSink, type SmtpSink, type SmtpStage } from '../../src/sandbox/smtp/smtp-sink';
 import { failureOf, HUGO, hostileBrief, sampleBrief, sampleNotice } from './brief-fixture';
 
 let sink: SmtpSink;
-let email: EmailPort;
+let email: EmailPort & ReportEmailPort;
 const FROM = 'MQL Handoff <mql-handoff@acme-analytics.example>';
 
 beforeAll(async () => {
@@ -193,5 +193,55 @@ describe('failures become ServiceErrors Temporal can act on', () => {
     const build = () => createEmailSender({ smtpUrl: 'https://user:s3cret@mail.example', from: FROM });
     expect(build).toThrow('SMTP_URL');
     expect(build).not.toThrow(/s3cret/);
+  });
+});
+
+describe('sendReport (the weekly digest)', () => {
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(500, 1)]);
+  const report = {
+    to: [
+      { name: 'Marcus Lind', email: 'marcus.lind@acme-analytics.example' },
+      { email: 'revops@acme-analytics.example' },
+    ],
+    subject: 'Handoff health 2026-W48: 1 of 5 metrics on target, 10 MQLs',
+    html: '<p>SLA compliance 70%</p><img src="cid:chart@mql-handoff">',
+    text: 'SLA compliance 70%',
+    attachments: [{ filename: 'chart.png', contentType: 'image/png', cid: 'chart@mql-handoff', content: png }],
+    key: 'weekly-digest:mql-handoff:2026-W48:email',
+    about: 'weekly digest 2026-W48',
+  };
+
+  it('sends HTML, text and the inline chart to every recipient, once per key', async () => {
+    const first = await email.sendReport(report);
+    const again = await email.sendReport(report);
+    expect(again).toEqual(first);
+    expect(first.id).toBe(messageIdForKey(report.key));
+    const [message, ...others] = sink.messages();
+    expect(others).toEqual([]);
+    expect(message).toMatchObject({
+      to: ['marcus.lind@acme-analytics.example', 'revops@acme-analytics.example'],
+      subject: report.subject,
+      text: 'SLA compliance 70%',
+      messageId: first.id,
+    });
+    // The HTML keeps its cid: link, and the part it names is there, inline, byte for byte.
+    expect(message!.html).toContain('<img src="cid:chart@mql-handoff">');
+    expect(message!.attachments).toEqual([
+      expect.objectContaining({ filename: 'chart.png', contentType: 'image/png', cid: 'chart@mql-handoff', size: 508 }),
+    ]);
+    expect(sink.attachmentBytes(message!.attachments[0]!.sha256)!.equals(png)).toBe(true);
+    expect(message!.headers['x-mql-handoff-key']).toBe(report.key);
+  });
+
+  it('refuses no recipients or a bad address, naming the position and not the value', async () => {
+    expect((await failureOf(email.sendReport({ ...report, to: [] }))).details).toMatchObject({
+      status: 400,
+      field: 'to',
+    });
+    const bad = await failureOf(email.sendReport({ ...report, to: [{ email: 'not-an-address' }] }));
+    expect(bad.details).toMatchObject({ status: 400, field: 'email' });
+    expect(bad.message).toContain('to[0]');
+    expect(bad.message).not.toContain('not-an-address');
+    expect(sink.messages()).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import type { HandoffBrief, Notice } from '../../domain/brief';
 import { emailDomain } from '../../domain/lead';
 import { briefEmail, noticeEmail, type EmailContent } from '../brief-render/email-render';
 import { InvalidBriefError } from '../brief-render/brief-input';
-import type { EmailPort, ExternalRef, Recipient } from '../ports';
+import type { EmailPort, ExternalRef, Recipient, ReportEmailPort } from '../ports';
 import { emailFailure, smtpServiceError, type EmailCall } from './smtp-errors';
 
 export interface EmailSenderOptions {
@@ -33,7 +33,7 @@ export function messageIdForKey(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${MESSAGE_ID_DOMAIN}>`;
 }
 
-export function createEmailSender(opts: EmailSenderOptions): EmailPort {
+export function createEmailSender(opts: EmailSenderOptions): EmailPort & ReportEmailPort {
   const transport: Transporter = nodemailer.createTransport({
     url: checkedSmtpUrl(opts.smtpUrl),
     connectionTimeout: opts.timeoutMs ?? 10_000,
@@ -110,7 +110,62 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort {
     return pending;
   }
 
+  /** Remembers `key` like `once` does: a repeated key shares the first send. */
+  function remembered(key: string, send: () => Promise<ExternalRef>): Promise<ExternalRef> {
+    const known = sent.get(key);
+    if (known) return known;
+    const pending = send();
+    sent.set(key, pending);
+    pending.catch(() => {
+      if (sent.get(key) === pending) sent.delete(key);
+    });
+    while (sent.size > remember) sent.delete(sent.keys().next().value as string);
+    return pending;
+  }
+
   return {
+    async sendReport({ to, subject, html, text, attachments, key, about }) {
+      const call = { operation: 'send report email', object: `${about} to ${to.length} recipient(s)` };
+      checkKey(key, call);
+      if (to.length === 0) {
+        throw emailFailure(call, { status: 400, field: 'to' }, 'expected at least one recipient');
+      }
+      to.forEach((r, i) =>
+        checkRecipient(
+          { id: `to[${i}]`, name: r.name ?? '', email: r.email },
+          { ...call, object: `${about}, to[${i}]` },
+        ),
+      );
+      return remembered(key, async () => {
+        const messageId = messageIdForKey(key);
+        await transport
+          .sendMail({
+            from,
+            to: to.map((r) => (r.name ? { name: r.name, address: r.email } : r.email)),
+            subject: subject.replace(/[\r\n]+/g, ' '),
+            text,
+            html,
+            attachments: (attachments ?? []).map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              content: a.content,
+              ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
+            })),
+            messageId,
+            headers: {
+              'X-MQL-Handoff-Key': key,
+              'Auto-Submitted': 'auto-generated',
+            },
+            disableFileAccess: true,
+            disableUrlAccess: true,
+          })
+          .catch((e: unknown) => {
+            throw smtpServiceError(call, e);
+          });
+        return { system: 'email', objectType: 'message', id: messageId };
+      });
+    },
+
     sendHandoffBrief: ({ to, brief, key }: { to: Recipient; brief: HandoffBrief; key: string }) =>
       once(to, key, brief.workflowId, 'send handoff brief email', () => briefEmail(brief)),
     sendNotice: ({ to, notice, key }: { to: Recipient; notice: Notice; key: string }) =>

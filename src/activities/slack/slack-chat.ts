@@ -5,11 +5,17 @@
  * event_payload: { key, wf } }`. Before posting, the conversation's recent history is read with
  * `include_all_metadata` and a message already carrying the key is returned instead of posting again, so a
  * retry after "posted, then the worker died before recording it" finds the first message.
+ *
+ * Files (the weekly digest's chart) go up with files.uploadV2 (files.getUploadURLExternal, the bytes to the upload
+ * URL, files.completeUploadExternal). Files carry no metadata, so the key is in the file's name
+ * (`chart.<8 hex of sha256(key)>.png`); before uploading, files.list for the channel is searched for that name.
  */
+import type { FilesUploadV2Arguments } from '@slack/web-api';
+import { createHash } from 'node:crypto';
 import type { HandoffBrief, Notice } from '../../domain/brief';
 import { emailDomain } from '../../domain/lead';
 import { briefBlocks, noticeBlocks, type SlackMessageContent } from '../brief-render/slack-blocks';
-import type { ChatMessageRef, ChatPort, HandoffMessageState, Recipient } from '../ports';
+import type { ChatContent, ChatMessageRef, ChatPort, HandoffMessageState, Recipient, ReportChatPort } from '../ports';
 import { SLACK_METADATA_EVENT_TYPE } from './interaction-contract';
 import { createSlackWebClient, type SlackConnectionOptions } from './slack-client';
 import { slackFailure, slackPlatformError, slackServiceError, type SlackCall } from './slack-errors';
@@ -23,8 +29,17 @@ export interface SlackChatOptions extends SlackConnectionOptions {
 }
 
 const HISTORY_PAGE = 200;
+const FILES_PAGE = 100;
+const FILES_PAGES_MAX = 10;
 
-export function createSlackChat(opts: SlackChatOptions): ChatPort {
+/** The name a keyed file is shared under: `name.<8 hex>.ext`, the hex from the key. */
+export function keyedFilename(filename: string, key: string): string {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const dot = filename.lastIndexOf('.');
+  return dot > 0 ? `${filename.slice(0, dot)}.${hash}${filename.slice(dot)}` : `${filename}.${hash}`;
+}
+
+export function createSlackChat(opts: SlackChatOptions): ChatPort & ReportChatPort {
   const client = createSlackWebClient(opts);
   const lookbackDays = positive('lookback.days', opts.lookback?.days ?? 7);
   const lookbackMessages = Math.floor(positive('lookback.messages', opts.lookback?.messages ?? 1000));
@@ -103,9 +118,22 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
     return null;
   }
 
+  /** The id of a file named `name` shared in `channel` within the lookback window; null when none. */
+  async function findFile(channel: string, name: string): Promise<string | null> {
+    const what = { operation: 'list files (idempotency check)', object: `channel ${channel}` };
+    const tsFrom = String(Math.floor(Date.now() / 1000) - lookbackDays * 86_400);
+    for (let page = 1; page <= FILES_PAGES_MAX; page++) {
+      const res = await call(what, () => client.files.list({ channel, ts_from: tsFrom, count: FILES_PAGE, page }));
+      const hit = (res.files ?? []).find((f) => f.name === name && f.id);
+      if (hit?.id) return hit.id;
+      if (!res.paging?.pages || page >= res.paging.pages) break;
+    }
+    return null;
+  }
+
   async function postOnce(
     channel: string,
-    content: SlackMessageContent,
+    content: SlackMessageContent | ChatContent,
     key: string,
     wf: string,
     operation: string,
@@ -117,7 +145,7 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
       client.chat.postMessage({
         channel,
         text: content.text,
-        blocks: content.blocks,
+        blocks: content.blocks as SlackMessageContent['blocks'],
         metadata: { event_type: SLACK_METADATA_EVENT_TYPE, event_payload: { key, wf } },
         unfurl_links: false,
         unfurl_media: false,
@@ -145,6 +173,35 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort {
       const content = render({ operation, object: `workflow ${wf}` }, () => noticeBlocks(notice));
       const channel = 'channel' in to ? to.channel : await dmChannelOf(to);
       return postOnce(channel, content, key, wf, operation);
+    },
+
+    async postReport({ to, content, key, about }) {
+      const operation = 'post report';
+      checkKey(key, operation);
+      const channel = 'channel' in to ? to.channel : await dmChannelOf(to);
+      return postOnce(channel, content, key, about, operation);
+    },
+
+    async shareFile({ channel, file, comment, threadTs, key, about }) {
+      const operation = 'share file';
+      checkKey(key, operation);
+      const name = keyedFilename(file.filename, key);
+      const existing = await findFile(channel, name);
+      if (existing) return { fileId: existing, channel };
+      const what = { operation, object: `${about} in channel ${channel}` };
+      const res = (await call(what, () =>
+        client.files.uploadV2({
+          file: file.bytes,
+          filename: name,
+          title: file.title,
+          ...(file.altText ? { alt_text: file.altText } : {}),
+          ...(comment ? { initial_comment: comment } : {}),
+          ...(threadTs ? { channel_id: channel, thread_ts: threadTs } : { channel_id: channel }),
+        } as FilesUploadV2Arguments),
+      )) as { files?: { files?: { id?: string }[] }[] };
+      const fileId = res.files?.[0]?.files?.[0]?.id;
+      if (!fileId) throw slackPlatformError(what, 'no_file_id_returned');
+      return { fileId, channel };
     },
 
     async updateHandoffMessage({

@@ -5,7 +5,11 @@
  * `POST /response/<id>` for interaction response_urls.
  *
  * Methods: auth.test, users.info, users.lookupByEmail, conversations.open, conversations.history (metadata only
- * with include_all_metadata), chat.postMessage, chat.update, chat.postEphemeral.
+ * with include_all_metadata), chat.postMessage, chat.update, chat.postEphemeral, and the external file upload
+ * (what files.uploadV2 sends): files.getUploadURLExternal → `POST /upload/v1/<ticket>` with the bytes (raw or
+ * multipart/form-data; answered `200 OK - <bytes>`) → files.completeUploadExternal (shares the file in
+ * `channel_id`, optionally as a reply in `thread_ts`, with `initial_comment`); files.list and files.info; the
+ * bytes at the file's `url_private_download` (bearer token required).
  *
  * Seeded (unless `seed: false`) with the reps, managers and reviewer of the org config (their Slack ids and
  * emails) and the reviewer's channel (C0REVOPS01), with the app's bot as a member.
@@ -58,6 +62,11 @@ export interface SlackMessage {
   botId: string;
   text: string;
   blocks?: unknown[];
+  /** A file share (files.completeUploadExternal): the files it shows. */
+  files?: Record<string, unknown>[];
+  upload?: boolean;
+  /** A reply in the thread of this message ts. */
+  threadTs?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   edited?: { user: string; ts: string };
 }
@@ -78,6 +87,30 @@ export interface SlackEphemeral {
   via: 'chat.postEphemeral' | 'response_url';
 }
 
+/** A file uploaded through files.getUploadURLExternal; its bytes are served at `urlPrivateDownload`. */
+export interface SlackFile {
+  id: string;
+  name: string;
+  title: string;
+  altTxt?: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  /** pending: URL handed out; uploaded: bytes received; complete: files.completeUploadExternal done. */
+  status: 'pending' | 'uploaded' | 'complete';
+  mimetype: string;
+  filetype: string;
+  user: string;
+  created: number;
+  size?: number;
+  sha256?: string;
+  /** Where it was shared (empty: private). */
+  channels: string[];
+  threadTs?: string;
+  initialComment?: string;
+  urlPrivate: string;
+  urlPrivateDownload: string;
+}
+
 /** What GET /_sandbox/state answers. */
 export interface SlackEmulatorState {
   /** The workspace and the app whose messages these are (what a block_actions payload names). */
@@ -88,6 +121,7 @@ export interface SlackEmulatorState {
   messages: SlackMessage[];
   updates: SlackMessageUpdate[];
   ephemerals: SlackEphemeral[];
+  files: SlackFile[];
   pendingPlatformFaults: { method: string; error: string; extra: Record<string, unknown>; remaining: number }[];
 }
 
@@ -121,6 +155,10 @@ export interface SlackEmulator extends Emulator {
   dmChannelOf(userId: string): string | undefined;
   updates(channel?: string): SlackMessageUpdate[];
   ephemerals(user?: string): SlackEphemeral[];
+  /** Uploaded files (every status), in upload order. */
+  files(): SlackFile[];
+  /** The bytes uploaded for a file, if any. */
+  fileBytes(id: string): Buffer | undefined;
   addUser(user: { id: string; name: string; email: string }): void;
   /** A public or private channel; the app's bot is a member unless `botIsMember: false`. */
   addChannel(channel: NewChannel): void;
@@ -159,7 +197,12 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   let ephemerals: SlackEphemeral[] = [];
   let responseUrls = new Map<string, { channel: string; ts: string; user: string; uses: number }>();
   let platformFaults: { method: string; error: string; extra: Record<string, unknown>; remaining: number }[] = [];
+  let files: SlackFile[] = [];
+  let fileBytes = new Map<string, Buffer>();
+  /** Upload ticket → file id. */
+  let uploadTickets = new Map<string, string>();
   let tsCounter = 0;
+  let fileCounter = 0;
   let baseUrl = '';
 
   const addUser = (u: { id: string; name: string; email: string }, isBot = false) =>
@@ -239,6 +282,8 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       ts: m.ts,
       team: TEAM_ID,
       ...(m.blocks ? { blocks: m.blocks } : {}),
+      ...(m.files ? { files: m.files, upload: m.upload ?? false } : {}),
+      ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
       ...(m.edited ? { edited: m.edited } : {}),
       ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
     };
@@ -268,6 +313,44 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     else delete m.blocks;
     m.edited = { user: BOT_USER_ID, ts: nextTs() };
     updates.push({ channel: m.channel, ts: m.ts, text: c.text, ...(c.blocks ? { blocks: c.blocks } : {}), via });
+  }
+
+  function wireFile(f: SlackFile): Answer {
+    return {
+      id: f.id,
+      created: f.created,
+      timestamp: f.created,
+      name: f.name,
+      title: f.title,
+      mimetype: f.mimetype,
+      filetype: f.filetype,
+      pretty_type: f.filetype.toUpperCase(),
+      user: f.user,
+      user_team: TEAM_ID,
+      editable: false,
+      size: f.size ?? f.length,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: f.channels.some((c) => !channels.get(c)?.isIm),
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: f.urlPrivate,
+      url_private_download: f.urlPrivateDownload,
+      permalink: `https://sandbox.slack.com/files/${f.user}/${f.id}/${f.name}`,
+      ...(f.altTxt ? { alt_txt: f.altTxt } : {}),
+      channels: f.channels.filter((c) => !channels.get(c)?.isIm && !c.startsWith('G')),
+      groups: f.channels.filter((c) => c.startsWith('G')),
+      ims: f.channels.filter((c) => channels.get(c)?.isIm),
+      comments_count: 0,
+    };
+  }
+
+  function fileFor(id: unknown): SlackFile {
+    const f = typeof id === 'string' ? files.find((x) => x.id === id) : undefined;
+    if (!f) throw new SlackApiError('file_not_found');
+    return f;
   }
 
   const methods: Record<string, (args: Args) => Answer> = {
@@ -363,6 +446,132 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       return { channel: c.id, ts: m.ts, text: m.text, message: wire(m, false) };
     },
 
+    'files.getUploadURLExternal': (args) => {
+      const filename = typeof args.filename === 'string' ? args.filename : '';
+      if (!filename) throw invalidArguments('missing required field: filename', '/filename');
+      if (args.length === undefined || args.length === '') {
+        throw invalidArguments('missing required field: length', '/length');
+      }
+      const length = Number(args.length);
+      if (!Number.isInteger(length) || length < 0) throw invalidArguments('must be an integer', '/length');
+      if (length === 0) throw new SlackApiError('missing_argument');
+      if (length > MAX_UPLOAD_BYTES) throw new SlackApiError('file_upload_size_restricted');
+      const altTxt = typeof args.alt_txt === 'string' ? args.alt_txt : undefined;
+      if (altTxt && altTxt.length > 1000) throw new SlackApiError('alt_txt_too_large');
+      const id = `F0SANDBOX${String(++fileCounter).padStart(3, '0')}`;
+      const ticket = randomUUID();
+      const ext = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase() ?? '';
+      const path = `/files-pri/${TEAM_ID}-${id}/${encodeURIComponent(filename)}`;
+      files.push({
+        id,
+        name: filename,
+        title: filename,
+        ...(altTxt ? { altTxt } : {}),
+        length,
+        status: 'pending',
+        mimetype: MIME_TYPES[ext] ?? 'application/octet-stream',
+        filetype: ext || 'binary',
+        user: BOT_USER_ID,
+        created: Math.floor(Date.now() / 1000),
+        channels: [],
+        urlPrivate: `${baseUrl}${path}`,
+        urlPrivateDownload: `${baseUrl}/files-pri/${TEAM_ID}-${id}/download/${encodeURIComponent(filename)}`,
+      });
+      uploadTickets.set(ticket, id);
+      return { upload_url: `${baseUrl}/upload/v1/${ticket}`, file_id: id };
+    },
+
+    'files.completeUploadExternal': (args) => {
+      const list = jsonArg(args.files, 'invalid_arguments');
+      if (!Array.isArray(list) || list.length === 0) throw invalidArguments('missing required field: files', '/files');
+      const entries = list.map((raw, i) => {
+        const e = raw as { id?: unknown; title?: unknown };
+        if (typeof e?.id !== 'string' || !e.id) throw invalidArguments('missing required field: id', `/files/${i}/id`);
+        return { id: e.id, title: typeof e.title === 'string' && e.title ? e.title : undefined };
+      });
+      const channelId = typeof args.channel_id === 'string' && args.channel_id ? args.channel_id : undefined;
+      let channel: SlackChannel | undefined;
+      if (channelId !== undefined) {
+        if (!/^[CGDZ][A-Z0-9]{8,}$/.test(channelId)) {
+          throw invalidArguments('input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$', '/channel_id');
+        }
+        channel = channels.get(channelId);
+        if (!channel) throw new SlackApiError('invalid_channel');
+        if (!channel.members.includes(BOT_USER_ID)) throw new SlackApiError('not_in_channel');
+      }
+      const threadTs = typeof args.thread_ts === 'string' && args.thread_ts ? args.thread_ts : undefined;
+      if (threadTs !== undefined && !channel) throw invalidArguments('thread_ts requires channel_id', '/thread_ts');
+      // The upload ticket is spent by the first completion: a file not (or no longer) waiting is not found.
+      const targets = entries.map((e) => {
+        const f = fileFor(e.id);
+        if (f.status !== 'uploaded') throw new SlackApiError('file_not_found');
+        return { f, title: e.title };
+      });
+      const comment = typeof args.initial_comment === 'string' ? args.initial_comment : '';
+      if (comment.length > 40_000) throw new SlackApiError('msg_too_long');
+      for (const { f, title } of targets) {
+        f.status = 'complete';
+        if (title) f.title = title;
+        if (channel) f.channels = [channel.id];
+        if (threadTs) f.threadTs = threadTs;
+        if (comment) f.initialComment = comment;
+      }
+      if (channel) {
+        messages.push({
+          channel: channel.id,
+          ts: nextTs(),
+          user: BOT_USER_ID,
+          botId: BOT_ID,
+          text: comment,
+          files: targets.map(({ f }) => wireFile(f)),
+          upload: true,
+          ...(threadTs ? { threadTs } : {}),
+        });
+      }
+      return { files: targets.map(({ f }) => wireFile(f)) };
+    },
+
+    'files.info': (args) => {
+      const f = fileFor(args.file);
+      if (f.status !== 'complete') throw new SlackApiError('file_not_found');
+      return { file: wireFile(f), comments: [], response_metadata: { next_cursor: '' } };
+    },
+
+    'files.list': (args) => {
+      const types = String(args.types ?? 'all')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const known = ['all', 'spaces', 'snippets', 'images', 'gdocs', 'zips', 'pdfs'];
+      if (types.some((t) => !known.includes(t))) throw new SlackApiError('unknown_type');
+      if (args.user !== undefined && args.user !== '' && !users.has(String(args.user))) {
+        throw new SlackApiError('user_not_found');
+      }
+      const from = args.ts_from !== undefined && args.ts_from !== '' ? Number(args.ts_from) : -Infinity;
+      const to = args.ts_to !== undefined && args.ts_to !== '' ? Number(args.ts_to) : Infinity;
+      const count = Math.min(Math.max(Math.floor(Number(args.count ?? 100)) || 100, 1), 1000);
+      const page = Math.max(Math.floor(Number(args.page ?? 1)) || 1, 1);
+      const matching = files
+        .filter((f) => f.status === 'complete')
+        .filter((f) => !args.channel || f.channels.includes(String(args.channel)))
+        .filter((f) => !args.user || f.user === args.user)
+        .filter((f) => f.created >= from && f.created <= to)
+        .filter(
+          (f) =>
+            types.includes('all') ||
+            (types.includes('images') && f.mimetype.startsWith('image/')) ||
+            (types.includes('pdfs') && f.mimetype === 'application/pdf') ||
+            (types.includes('zips') && f.mimetype === 'application/zip') ||
+            (types.includes('snippets') && f.mimetype.startsWith('text/')),
+        )
+        .reverse();
+      const pages = Math.max(1, Math.ceil(matching.length / count));
+      return {
+        files: matching.slice((page - 1) * count, page * count).map(wireFile),
+        paging: { count, total: matching.length, page, pages },
+      };
+    },
+
     'chat.postEphemeral': (args) => {
       const c = memberChannel(args.channel);
       const user = String(args.user ?? '');
@@ -425,12 +634,50 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     }
   }
 
+  /** The upload URL: raw bytes or multipart/form-data (the first part carrying a file). */
+  async function upload(req: FastifyRequest<{ Params: { ticket: string } }>, reply: FastifyReply) {
+    const id = uploadTickets.get(req.params.ticket);
+    const f = id ? files.find((x) => x.id === id) : undefined;
+    if (!f || f.status !== 'pending') return reply.code(404).type('text/plain').send('Not Found');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
+    const type = String(req.headers['content-type'] ?? '');
+    const bytes = type.startsWith('multipart/form-data') ? multipartFile(raw, type) : raw;
+    if (!bytes) return reply.code(400).type('text/plain').send('multipart/form-data body without a file part');
+    if (bytes.length !== f.length) {
+      return reply
+        .code(400)
+        .type('text/plain')
+        .send(`length mismatch: files.getUploadURLExternal announced ${f.length} bytes, received ${bytes.length}`);
+    }
+    f.status = 'uploaded';
+    f.size = bytes.length;
+    f.sha256 = createHash('sha256').update(bytes).digest('hex');
+    fileBytes.set(f.id, bytes);
+    uploadTickets.delete(req.params.ticket);
+    return reply.code(200).type('text/plain; charset=utf-8').send(`OK - ${bytes.length}`);
+  }
+
+  async function download(req: FastifyRequest<{ Params: { fileRef: string } }>, reply: FastifyReply) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== token) return reply.code(403).type('text/plain').send('Forbidden');
+    const id = req.params.fileRef.startsWith(`${TEAM_ID}-`) ? req.params.fileRef.slice(TEAM_ID.length + 1) : '';
+    const f = files.find((x) => x.id === id && x.status === 'complete');
+    const bytes = f && fileBytes.get(f.id);
+    if (!f || !bytes) return reply.code(404).type('text/plain').send('Not Found');
+    return reply.code(200).type(f.mimetype).send(bytes);
+  }
+
   const base = await startEmulator({
     name: 'slack',
     port: opts.port,
     routes: (app: FastifyInstance) => {
+      // File bytes come as whatever the client sends (octet-stream, image/png, multipart/form-data).
+      app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
       app.post<{ Params: { method: string } }>('/api/:method', api);
       app.post<{ Params: { id: string } }>('/response/:id', respond);
+      app.post<{ Params: { ticket: string } }>('/upload/v1/:ticket', upload);
+      app.get<{ Params: { fileRef: string } }>('/files-pri/:fileRef/download/:name', download);
+      app.get<{ Params: { fileRef: string } }>('/files-pri/:fileRef/:name', download);
     },
     rateLimited: (reply, seconds) =>
       reply.code(429).header('Retry-After', String(seconds)).send({ ok: false, error: 'ratelimited' }),
@@ -443,6 +690,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       messages,
       updates,
       ephemerals,
+      files,
       pendingPlatformFaults: platformFaults,
     }),
     reset: () => {
@@ -451,6 +699,9 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       ephemerals = [];
       responseUrls = new Map();
       platformFaults = [];
+      files = [];
+      fileBytes = new Map();
+      uploadTickets = new Map();
       for (const [id, c] of channels) if (c.isIm) channels.delete(id);
     },
   });
@@ -470,6 +721,8 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     },
     updates: (channel) => updates.filter((u) => channel === undefined || u.channel === channel),
     ephemerals: (user) => ephemerals.filter((e) => user === undefined || e.user === user),
+    files: () => files,
+    fileBytes: (id) => fileBytes.get(id),
     addUser: (u) => addUser(u),
     addChannel,
     failNext: (method, error, extra = {}, times = 1) => {
@@ -538,5 +791,52 @@ function bool(v: unknown): boolean {
 }
 
 function isObject(v: unknown): v is Args {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+/** Slack's `invalid_arguments`, with the message Slack gives for a schema violation. */
+function invalidArguments(message: string, pointer: string): SlackApiError {
+  return new SlackApiError('invalid_arguments', {
+    response_metadata: { messages: [`[ERROR] ${message} [json-pointer:${pointer}]`] },
+  });
+}
+
+/** Largest upload the sandbox takes (the emulator's body limit is lower still). */
+const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+const MIME_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  json: 'application/json',
+};
+
+/** The content of the first part of a multipart/form-data body that carries a filename; null when none. */
+export function multipartFile(body: Buffer, contentType: string): Buffer | null {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return null;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(at + delimiter.length, next);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd >= 0) {
+      const headers = part.subarray(0, headerEnd).toString('utf8');
+      if (/content-disposition:[^\r\n]*filename=/i.test(headers)) {
+        let content = part.subarray(headerEnd + 4);
+        if (content.subarray(-2).toString() === '\r\n') content = content.subarray(0, -2);
+        return content;
+      }
+    }
+    at = next;
+  }
+  return null;
 }

@@ -7,6 +7,7 @@
  *    "accepted but the sender never heard" case SMTP cannot be asked about afterwards.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
+import { createHash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -21,6 +22,18 @@ export interface SinkMessage {
   /** As in the header, with angle brackets: `<…@mql-handoff>`. */
   messageId: string;
   headers: Record<string, string>;
+  /** Attachments as received (their bytes: `attachmentBytes`); inline images keep their Content-ID. */
+  attachments: SinkAttachment[];
+}
+
+export interface SinkAttachment {
+  filename: string;
+  contentType: string;
+  /** Without angle brackets, as an HTML `cid:` link names it. */
+  cid?: string;
+  disposition: string;
+  size: number;
+  sha256: string;
 }
 
 export type SmtpStage = 'connect' | 'mail' | 'rcpt' | 'data';
@@ -39,6 +52,8 @@ export interface SmtpSink {
   /** For `createEmailSender({ smtpUrl })`. */
   readonly url: string;
   messages(): SinkMessage[];
+  /** The bytes of an attachment received, by its sha256. */
+  attachmentBytes(sha256: string): Buffer | undefined;
   failNext(fault: SmtpFault): void;
   dropAfterData(): void;
   clear(): void;
@@ -50,6 +65,8 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
   let messages: SinkMessage[] = [];
   let faults: Required<SmtpFault>[] = [];
   let dropNext = false;
+  /** Attachment bytes by their sha256. */
+  let attachmentBytes = new Map<string, Buffer>();
   const sockets = new Map<number, Socket>();
 
   const takeFault = (stage: SmtpStage): Error | null => {
@@ -71,7 +88,8 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
     onMailFrom: (_address, _session, cb) => cb(takeFault('mail') ?? undefined),
     onRcptTo: (_address, _session, cb) => cb(takeFault('rcpt') ?? undefined),
     onData: (stream, session, cb) => {
-      simpleParser(stream)
+      // keepCidLinks: the HTML is kept as sent (`cid:` links), not rewritten to data: URIs.
+      simpleParser(stream, { keepCidLinks: true })
         .then((parsed) => {
           const fault = takeFault('data');
           if (fault) return cb(fault);
@@ -84,6 +102,19 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
             headers: Object.fromEntries([...parsed.headers].map(([k, v]) => [k, headerText(v)])),
+            attachments: parsed.attachments.map((a) => {
+              const bytes = Buffer.from(a.content);
+              const sha256 = createHash('sha256').update(bytes).digest('hex');
+              attachmentBytes.set(sha256, bytes);
+              return {
+                filename: a.filename ?? '',
+                contentType: a.contentType,
+                ...(a.cid ? { cid: a.cid.replace(/^<|>$/g, '') } : {}),
+                disposition: a.contentDisposition ?? 'attachment',
+                size: bytes.length,
+                sha256,
+              };
+            }),
           });
           if (dropNext) {
             dropNext = false;
@@ -117,12 +148,14 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
     port,
     url: `smtp://${host}:${port}`,
     messages: () => [...messages],
+    attachmentBytes: (sha256) => attachmentBytes.get(sha256),
     failNext: (f) => faults.push({ code: f.code, stage: f.stage ?? 'mail', message: f.message ?? defaultText(f.code) }),
     dropAfterData: () => {
       dropNext = true;
     },
     clear: () => {
       messages = [];
+      attachmentBytes = new Map();
       faults = [];
       dropNext = false;
     },
