@@ -81,7 +81,10 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       await rosters.release(input.teamId, { repId: input.repId, leadId: input.leadId }, activityInfo().taskQueue);
     },
 
-    /** Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact. */
+    /**
+     * Owner, lifecycle MQL (forward only) + MQL date, lead status New, the handoff's id on the contact; the handoff's
+     * deal (`dealId`, on reassignment) moves to the new owner with the lead.
+     */
     async assignInCrm(input) {
       return guarded(async () => {
         const record = await sales.assignOwner({
@@ -98,6 +101,7 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
           disqualificationReasons: null,
           handoffWorkflowId: input.workflowId,
         });
+        if (input.dealId) await sales.reassignDeal({ dealId: input.dealId, ownerId: input.assignee.salesOwnerId });
         return record;
       });
     },
@@ -232,32 +236,43 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       await guarded(() => chat.updateHandoffMessage(input));
     },
 
-    /** First touch: the contact's lead status moves to In progress (the sales side follows in the adapters). */
+    // The outcome, written marketing side first: if the sales side then refuses a write (a picklist value the org
+    // lacks, say), the contact and the re-nurture track are right already and the failure names the sales field.
+
+    /** First touch: lead status In progress on the contact, and the sales-side record marked as being worked. */
     async recordFirstTouch(input) {
-      await guarded(() =>
-        marketing.updateContact(input.lead.contactId, {
+      await guarded(async () => {
+        await marketing.updateContact(input.lead.contactId, {
           leadStatus: 'IN_PROGRESS',
           handoffWorkflowId: input.workflowId,
-        }),
-      );
+        });
+        await sales.markFirstTouch({ lead: input.lead, at: input.at });
+      });
     },
 
-    /** Sales accepted: lifecycle SQL + SQL date. */
+    /**
+     * Sales accepted: lifecycle SQL + SQL date on the contact; the sales-side record qualified (or converted); the
+     * handoff's deal to the accepted stage, if one is configured.
+     */
     async markAccepted(input) {
-      await guarded(() =>
-        marketing.updateContact(input.lead.contactId, {
+      await guarded(async () => {
+        await marketing.updateContact(input.lead.contactId, {
           lifecycle: { to: 'salesqualifiedlead' },
           leadStatus: 'CONNECTED',
           sqlDate: input.at,
           handoffWorkflowId: input.workflowId,
-        }),
-      );
+        });
+        await sales.markAccepted({ lead: input.lead, at: input.at, dealId: input.dealId ?? null });
+        if (input.dealId) await sales.moveDealToAcceptedStage({ dealId: input.dealId });
+      });
     },
 
-    /** Sales rejected: reason on the contact, lifecycle back to Lead, owner removed, enrolled in the re-nurture track. */
+    /**
+     * Sales rejected: reason on the contact, lifecycle back to Lead, owner removed, enrolled in the re-nurture track;
+     * on the sales side the reason, the status and the nurture queue as owner; the handoff's deal closed lost.
+     */
     async markRejected(input) {
       await guarded(async () => {
-        if (sales.system !== 'hubspot') await sales.removeOwner({ lead: input.lead });
         await marketing.updateContact(input.lead.contactId, {
           lifecycle: { to: 'lead', allowBackward: true },
           leadStatus: input.leadStatus,
@@ -266,6 +281,10 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
           handoffWorkflowId: input.workflowId,
         });
         await marketing.enrollInList(input.lead.contactId, input.nurtureListId);
+        await sales.markRejected({ lead: input.lead, reason: input.reason, reasonLabel: input.reasonLabel });
+        if (input.dealId) {
+          await sales.closeDealLost({ dealId: input.dealId, reason: input.reason, reasonLabel: input.reasonLabel });
+        }
       });
     },
   };

@@ -78,6 +78,33 @@ export interface SalesCrm {
   }): Promise<ExternalRef>;
   /** Closes a task: done (first touch), or no longer this rep's (reassigned / lead closed). Closing twice is a no-op. */
   closeTask(input: { taskId: string; outcome: 'completed' | 'reassigned' | 'cancelled' }): Promise<void>;
+
+  // The outcome, on the sales-side record. HubSpot: the contact is the sales record and MarketingCrm.updateContact
+  // already writes it, so these do nothing. Salesforce: the Lead/Contact the handoff upserted; a record that is not
+  // there (never handed over, deleted, or a converted Lead) is left alone. Each is an update, safe to repeat.
+
+  /** The rep touched the lead: Salesforce Lead.Status "working". */
+  markFirstTouch(input: { lead: LeadSnapshot; at: string }): Promise<void>;
+  /**
+   * Sales accepted: Salesforce Lead.Status + SQL date, or the Lead converted where configured. `dealId`: the
+   * handoff's own deal, linked to the account the conversion lands on when it has none.
+   */
+  markAccepted(input: { lead: LeadSnapshot; at: string; dealId?: string | null }): Promise<void>;
+  /** Sales rejected: Salesforce rejection-reason field, Lead.Status, and the owner handed to the nurture queue. */
+  markRejected(input: { lead: LeadSnapshot; reason: string; reasonLabel: string }): Promise<void>;
+
+  // The deal/opportunity the handoff created (never someone's pre-existing deal: the caller guarantees it). A deal
+  // that no longer exists is left alone; so is a closed one, except for its owner.
+
+  /** Moves the deal to `ownerId` (HubSpot owner id / Salesforce user id). Already theirs: nothing is sent. */
+  reassignDeal(input: { dealId: string; ownerId: string }): Promise<void>;
+  /**
+   * Moves the deal to the configured accepted stage, only from the stage the handoff created it at (sales may have
+   * moved it on, or closed it). No accepted stage configured: nothing is sent.
+   */
+  moveDealToAcceptedStage(input: { dealId: string }): Promise<void>;
+  /** Closes an open deal lost with the reason (id for picklists, label for free text). Already closed: no-op. */
+  closeDealLost(input: { dealId: string; reason: string; reasonLabel: string }): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,12 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date "YYYY-M
 const isoDateTime = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO-8601 date or date-time' });
+/** A Salesforce field API name: letters, digits and "_", starting with a letter (custom ones end in __c). */
+const fieldApiName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name such as SQL_Date__c');
+const picklistValue = z.string().trim().min(1, 'expected a picklist value (the API name, e.g. "Closed Lost")');
+const stageName = z.string().trim().min(1, 'expected a deal stage id of the pipeline (e.g. "closedlost")');
 const timeZone = z.string().refine(
   (tz) => {
     try {
@@ -284,6 +290,10 @@ export const orgConfigSchema = z.object({
       appBaseUrl: z.string().url().default('https://app.hubspot.com'),
       pipelineId: z.string().default('default'),
       mqlDealStageId: z.string().default('appointmentscheduled'),
+      /** Stage of `pipelineId` the handoff's deal moves to when sales accepts; absent: the deal stays where it is. */
+      acceptedDealStageId: stageName.optional(),
+      /** Closed-lost stage of `pipelineId`: the handoff's deal goes there when sales rejects the lead. */
+      closedLostDealStageId: stageName.default('closedlost'),
     })
     .default({}),
   salesforce: z
@@ -293,6 +303,41 @@ export const orgConfigSchema = z.object({
       externalIdField: z.string().default('HubSpot_Contact_Id__c'),
       /** CustomNotificationType id for mobile push (0ML…). */
       notificationTypeId: z.string().optional(),
+      /**
+       * Lead.Status values the handoff writes, from Salesforce's standard Lead Status picklist by default. `accepted`
+       * is an open status (the SQL date marks the lead qualified); `converted` must be a converted status
+       * (LeadStatus.IsConverted), used only with `convertOnAccept`. Contacts have no Status: unused for them.
+       */
+      leadStatuses: z
+        .object({
+          assigned: picklistValue.default('Open - Not Contacted'),
+          firstTouch: picklistValue.default('Working - Contacted'),
+          accepted: picklistValue.default('Working - Contacted'),
+          rejected: picklistValue.default('Closed - Not Converted'),
+          converted: picklistValue.default('Closed - Converted'),
+        })
+        .default({}),
+      /** On acceptance, convert the Lead (into a Contact on the matching Account, no new Opportunity). Lead only. */
+      convertOnAccept: z.boolean().default(false),
+      /** API names of the custom fields the handoff writes (see src/activities/salesforce/README.md). */
+      fields: z
+        .object({
+          /** Picklist on the Lead/Contact: the rejection reason id. */
+          rejectionReason: fieldApiName.default('Handoff_Rejection_Reason__c'),
+          /** Date/Time on the Lead/Contact: when sales accepted. */
+          sqlDate: fieldApiName.default('SQL_Date__c'),
+          /** Picklist on the Opportunity: why the handoff closed it lost (the rejection reason id). */
+          lossReason: fieldApiName.default('Loss_Reason__c'),
+        })
+        .default({}),
+      opportunityStages: z
+        .object({
+          /** Stage the handoff's Opportunity moves to on acceptance; absent: it stays where it is. */
+          accepted: picklistValue.optional(),
+          /** Closed, not won, stage the handoff's Opportunity goes to on rejection. */
+          closedLost: picklistValue.default('Closed Lost'),
+        })
+        .default({}),
     })
     .default({}),
   notifications: z
@@ -430,6 +475,11 @@ function crossReferenceIssues(c: OrgConfig): { path: string; message: string }[]
   c.routing.industries.forEach((b, i) => checkPool(`routing.industries.${i}`, b.teamId, b.repIds));
   if (!teams.has(c.routing.defaultTeamId))
     issues.push({ path: 'routing.defaultTeamId', message: `unknown team "${c.routing.defaultTeamId}"` });
+  if (c.salesforce.convertOnAccept && c.salesforce.recordType !== 'Lead')
+    issues.push({
+      path: 'salesforce.convertOnAccept',
+      message: 'needs salesforce.recordType "Lead": only a Lead can be converted',
+    });
   const reasons = new Set(c.rejection.reasons.map((r) => r.reason));
   for (const r of ['timing_not_right'] as const) {
     if (!reasons.has(r)) issues.push({ path: 'rejection.reasons', message: `the picklist must include "${r}"` });

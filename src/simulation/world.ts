@@ -58,6 +58,12 @@ export class SimulatedWorld {
       createTask: async ({ key }) =>
         this.once(key, () => ({ system: 'hubspot', objectType: 'task', id: this.id('task') })),
       closeTask: async () => undefined,
+      markFirstTouch: async () => undefined,
+      markAccepted: async () => undefined,
+      markRejected: async () => undefined,
+      reassignDeal: async () => undefined,
+      moveDealToAcceptedStage: async () => undefined,
+      closeDealLost: async () => undefined,
     };
     const chat: ChatPort = {
       sendHandoffBrief: async ({ to, brief, key }) => {

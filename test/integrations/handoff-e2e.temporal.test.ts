@@ -38,6 +38,8 @@ afterAll(async () => {
 async function runHandoff(
   config: OrgConfig,
   check: (ctx: { sandbox: Sandbox; contactId: string; status: HandoffStatus }) => void | Promise<void>,
+  /** After the accept: what the sales CRM shows (the workflow tolerates a failed CRM write, so look). */
+  afterAccept: (ctx: { sandbox: Sandbox; contactId: string }) => void | Promise<void> = () => undefined,
 ) {
   const sandbox = await startSandbox({ config });
   try {
@@ -109,6 +111,7 @@ async function runHandoff(
       const finalText = JSON.stringify(slack.messages(dm[0]!.channel).at(-1)!.blocks);
       expect(finalText).toMatch(/Accepted/i);
       expect(finalText).not.toContain(SLACK_ACTIONS.accept);
+      await afterAccept({ sandbox, contactId });
     });
   } finally {
     await sandbox.close();
@@ -140,21 +143,32 @@ test('HubSpot as the sales CRM: owner, deal at the MQL stage and task due at the
 test('Salesforce as the sales CRM: Lead owner, Opportunity, Task and mobile push in Salesforce', async () => {
   const config = sampleOrg();
   config.salesCrm = 'salesforce';
-  await runHandoff(config, ({ sandbox, contactId, status }) => {
-    const sf = sandbox.salesforce!.store;
-    const leads = sf.records('Lead').filter((l) => l.HubSpot_Contact_Id__c === contactId);
-    expect(leads).toHaveLength(1);
-    expect(leads[0]!.OwnerId).toBe('0055g00000HugLaAAA');
-    const tasks = sf
-      .records('Task')
-      .filter((t) => t.WhoId === leads[0]!.Id && String(t.Subject).startsWith('Follow up'));
-    expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ OwnerId: '0055g00000HugLaAAA', IsReminderSet: true });
-    const opportunities = sf
-      .records('Opportunity')
-      .filter((o) => String(o.Handoff_Key__c).startsWith(status.workflowId));
-    expect(opportunities).toHaveLength(1);
-    expect(opportunities[0]).toMatchObject({ OwnerId: '0055g00000HugLaAAA', IsClosed: false });
-    expect(sf.notifications.map((n) => [n.recipientIds, n.targetId])).toEqual([[['0055g00000HugLaAAA'], leads[0]!.Id]]);
-  });
+  await runHandoff(
+    config,
+    ({ sandbox, contactId, status }) => {
+      const sf = sandbox.salesforce!.store;
+      const leads = sf.records('Lead').filter((l) => l.HubSpot_Contact_Id__c === contactId);
+      expect(leads).toHaveLength(1);
+      expect(leads[0]!.OwnerId).toBe('0055g00000HugLaAAA');
+      const tasks = sf
+        .records('Task')
+        .filter((t) => t.WhoId === leads[0]!.Id && String(t.Subject).startsWith('Follow up'));
+      expect(tasks).toHaveLength(1);
+      expect(tasks[0]).toMatchObject({ OwnerId: '0055g00000HugLaAAA', IsReminderSet: true });
+      const opportunities = sf
+        .records('Opportunity')
+        .filter((o) => String(o.Handoff_Key__c).startsWith(status.workflowId));
+      expect(opportunities).toHaveLength(1);
+      expect(opportunities[0]).toMatchObject({ OwnerId: '0055g00000HugLaAAA', IsClosed: false });
+      expect(sf.notifications.map((n) => [n.recipientIds, n.targetId])).toEqual([
+        [['0055g00000HugLaAAA'], leads[0]!.Id],
+      ]);
+    },
+    ({ sandbox, contactId }) => {
+      // Salesforce hears the acceptance: the Lead is marked qualified (open status + SQL date), not left untouched.
+      const lead = sandbox.salesforce!.store.records('Lead').find((l) => l.HubSpot_Contact_Id__c === contactId)!;
+      expect(lead).toMatchObject({ Status: 'Working - Contacted', OwnerId: '0055g00000HugLaAAA', IsConverted: false });
+      expect(lead.SQL_Date__c).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/));
+    },
+  );
 });

@@ -5,6 +5,7 @@
 import { createHubSpotAdapters } from '../../src/activities/hubspot';
 import type { MarketingCrm, SalesCrm } from '../../src/activities/ports';
 import type { LeadSnapshot } from '../../src/domain/lead';
+import type { OrgConfig } from '../../src/domain/org-config';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../src/sandbox/hubspot/emulator';
 import { DEMO_COMPANIES, DEMO_CONTACTS, DEMO_DEALS } from '../../src/sandbox/hubspot/seed';
 import { config, demoLead, serviceErrorOf } from './crm-fixture';
@@ -437,6 +438,140 @@ describe('createTask / closeTask', () => {
 
   it('treats a task that no longer exists as closed', async () => {
     await expect(sales.closeTask({ taskId: '777777', outcome: 'cancelled' })).resolves.toBeUndefined();
+  });
+});
+
+describe("the handoff's deal", () => {
+  const salesWith = (hubspot: Partial<OrgConfig['hubspot']>): SalesCrm =>
+    createHubSpotAdapters({
+      accessToken: emulator.accessToken,
+      baseUrl: emulator.url,
+      config: { ...config, hubspot: { ...config.hubspot, ...hubspot } },
+    }).sales;
+  const deal = (id: string) => emulator.store.get('deals', id)!.properties;
+  const dealWrites = (id: string) => requestsTo('PATCH', `/crm/v3/objects/deals/${id}`);
+
+  async function handoffDeal(): Promise<string> {
+    const ref = await sales.createDeal({
+      lead: await lead('1001'),
+      ownerId: '71000008',
+      name: 'Globex - MQL',
+      key: 'k',
+    });
+    return ref.id;
+  }
+
+  it('moves to the new owner on reassignment; to the owner it has: nothing sent', async () => {
+    const id = await handoffDeal();
+    await sales.reassignDeal({ dealId: id, ownerId: '71000009' });
+    expect(deal(id).hubspot_owner_id).toBe('71000009');
+    await sales.reassignDeal({ dealId: id, ownerId: '71000009' });
+    expect(dealWrites(id)).toBe(1);
+  });
+
+  it('closes lost on rejection with the reason in closed_lost_reason; closing again sends nothing', async () => {
+    const id = await handoffDeal();
+    const before = Date.now();
+    await sales.closeDealLost({ dealId: id, reason: 'no_budget_signal', reasonLabel: 'No budget signal' });
+    expect(deal(id)).toMatchObject({
+      dealstage: 'closedlost',
+      pipeline: 'default',
+      hs_is_closed: 'true',
+      hs_is_closed_won: 'false',
+      closed_lost_reason: 'No budget signal',
+      hubspot_owner_id: '71000008',
+    });
+    expect(Date.parse(deal(id).closedate!)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    await sales.closeDealLost({ dealId: id, reason: 'no_budget_signal', reasonLabel: 'No budget signal' });
+    expect(dealWrites(id)).toBe(1);
+  });
+
+  it('leaves a deal a rep already won alone', async () => {
+    const id = await handoffDeal();
+    emulator.store.update('deals', id, { dealstage: 'closedwon' });
+    await sales.closeDealLost({ dealId: id, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+    await salesWith({ acceptedDealStageId: 'qualifiedtobuy' }).moveDealToAcceptedStage({ dealId: id });
+    expect(deal(id)).toMatchObject({ dealstage: 'closedwon', hs_is_closed_won: 'true' });
+    expect(deal(id).closed_lost_reason).toBeUndefined();
+    expect(dealWrites(id)).toBe(0);
+  });
+
+  it("closes a deal sales moved to another pipeline at that pipeline's closed-lost stage", async () => {
+    const at = new Date().toISOString();
+    const stage = (id: string, closed: boolean, probability: string, displayOrder: number) => ({
+      id,
+      label: id,
+      displayOrder,
+      metadata: { isClosed: String(closed) as 'true' | 'false', probability },
+      createdAt: at,
+      updatedAt: at,
+      archived: false,
+    });
+    emulator.store.pipelines.set('7101', {
+      id: '7101',
+      label: 'Renewals',
+      displayOrder: 1,
+      createdAt: at,
+      updatedAt: at,
+      archived: false,
+      stages: [stage('7201', false, '0.5', 0), stage('7202', true, '1.0', 1), stage('7203', true, '0.0', 2)],
+    });
+    const id = await handoffDeal();
+    emulator.store.update('deals', id, { pipeline: '7101', dealstage: '7201' });
+    await sales.closeDealLost({ dealId: id, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+    expect(deal(id)).toMatchObject({ pipeline: '7101', dealstage: '7203', hs_is_closed: 'true' });
+  });
+
+  it('moves to the accepted stage when one is configured, only from the MQL stage it was created at', async () => {
+    const accepting = salesWith({ acceptedDealStageId: 'qualifiedtobuy' });
+    const id = await handoffDeal();
+    await accepting.moveDealToAcceptedStage({ dealId: id });
+    expect(deal(id).dealstage).toBe('qualifiedtobuy');
+    await accepting.moveDealToAcceptedStage({ dealId: id });
+    expect(dealWrites(id)).toBe(1);
+
+    const movedOn = await sales.createDeal({ lead: await lead('1001'), ownerId: '71000008', name: 'x', key: 'k2' });
+    emulator.store.update('deals', movedOn.id, { dealstage: 'contractsent' });
+    await accepting.moveDealToAcceptedStage({ dealId: movedOn.id });
+    expect(deal(movedOn.id).dealstage).toBe('contractsent');
+  });
+
+  it('stays at its stage on acceptance when no accepted stage is configured, without a request', async () => {
+    const id = await handoffDeal();
+    const before = emulator.requests.length;
+    await sales.moveDealToAcceptedStage({ dealId: id });
+    expect(emulator.requests).toHaveLength(before);
+    expect(deal(id).dealstage).toBe('appointmentscheduled');
+  });
+
+  it('treats a deal that no longer exists as nothing to do', async () => {
+    await expect(sales.reassignDeal({ dealId: '777777', ownerId: '71000009' })).resolves.toBeUndefined();
+    await expect(
+      sales.closeDealLost({ dealId: '777777', reason: 'wrong_title', reasonLabel: 'Wrong title / persona' }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('reports a closed-lost stage the pipeline lacks, naming dealstage, not retryable', async () => {
+    const id = await handoffDeal();
+    const err = await serviceErrorOf(
+      salesWith({ closedLostDealStageId: 'lost' }).closeDealLost({
+        dealId: id,
+        reason: 'wrong_title',
+        reasonLabel: 'x',
+      }),
+    );
+    expect(err.details).toMatchObject({ status: 400, field: 'dealstage', value: 'lost', operation: 'close deal lost' });
+    expect(err.retryable).toBe(false);
+    expect(deal(id).hs_is_closed).toBe('false');
+  });
+
+  it('writes nothing for the outcome on the contact: the marketing side owns that record', async () => {
+    const l = await lead('1002');
+    const before = emulator.requests.length;
+    await sales.markFirstTouch({ lead: l, at: '2026-03-02T15:04:05Z' });
+    await sales.markAccepted({ lead: l, at: '2026-03-02T15:04:05Z', dealId: null });
+    await sales.markRejected({ lead: l, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+    expect(emulator.requests).toHaveLength(before);
   });
 });
 

@@ -160,6 +160,28 @@ describe('HubSpot write rules', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('closes a deal lost with the HubSpot-defined closed_lost_reason, checking the stage against its pipeline', async () => {
+    const e = await start();
+    const path = `/crm/v3/objects/deals/${DEMO_DEALS.initrodeOpen}`;
+    const lost = await call(e, 'PATCH', path, {
+      properties: { dealstage: 'closedlost', closed_lost_reason: 'No budget signal' },
+    });
+    expect(lost.status).toBe(200);
+    expect(e.store.get('deals', DEMO_DEALS.initrodeOpen)!.properties).toMatchObject({
+      hs_is_closed: 'true',
+      hs_is_closed_won: 'false',
+      closed_lost_reason: 'No budget signal',
+    });
+    const other = await call(e, 'PATCH', path, { properties: { dealstage: 'lost' } });
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({
+      category: 'VALIDATION_ERROR',
+      errors: [{ code: 'INVALID_OPTION', context: { propertyName: ['dealstage'] } }],
+    });
+    const def = await call(e, 'GET', '/crm/v3/properties/deals/closed_lost_reason');
+    expect(await def.json()).toMatchObject({ type: 'string', fieldType: 'textarea', hubspotDefined: true });
+  });
+
   it('search does not see a write until the index catches up; reads by id or unique key do', async () => {
     let now = Date.parse('2030-06-03T10:00:00Z');
     const e = await start({ clock: () => new Date(now), searchIndexLagMs: 5_000 });

@@ -345,6 +345,211 @@ describe.each(OAUTH_FLOWS)('Salesforce adapters, %s', (_flow, options) => {
     });
   });
 
+  describe('the outcome on the Lead', () => {
+    const converting: OrgConfig = { ...config, salesforce: { ...config.salesforce, convertOnAccept: true } };
+    const contacts: OrgConfig = { ...config, salesforce: { ...config.salesforce, recordType: 'Contact' } };
+    const writes = () => emu.requests.filter((r) => r.method === 'PATCH' || r.method === 'POST').length;
+    const soapCalls = () => emu.requests.filter((r) => r.path === '/services/Soap/u/62.0').length;
+
+    it('first touch: Status "Working - Contacted"', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.markFirstTouch({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({ Status: 'Working - Contacted', OwnerId: ANA });
+    });
+
+    it('acceptance: the accepted Status and the SQL date, the Lead staying open and unconverted', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({
+        Status: 'Working - Contacted',
+        SQL_Date__c: '2026-03-02T15:04:05.000+0000',
+        IsConverted: false,
+        OwnerId: ANA,
+      });
+    });
+
+    it('rejection: the reason id, Status "Closed - Not Converted" and the nurture queue as owner', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.markRejected({ lead: lead(), reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({
+        Status: 'Closed - Not Converted',
+        Handoff_Rejection_Reason__c: 'wrong_title',
+        OwnerId: SANDBOX_NURTURE_QUEUE_ID,
+      });
+    });
+
+    it('a later handoff of the same lead starts from "Open - Not Contacted" again', async () => {
+      const { sales } = adapters();
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.markRejected({ lead: lead(), reason: 'timing_not_right', reasonLabel: 'Timing not right' });
+      await sales.assignOwner({ lead: lead(), ownerId: BEN, handoffWorkflowId: 'w2' });
+      expect(emu.store.records('Lead')[0]).toMatchObject({ Status: 'Open - Not Contacted', OwnerId: BEN });
+    });
+
+    it('writes nothing, and creates nothing, for a lead never handed to Salesforce', async () => {
+      const { sales } = adapters();
+      const stranger = lead({ contactId: '7777' });
+      await sales.markFirstTouch({ lead: stranger, at: '2026-03-02T15:04:05Z' });
+      await sales.markAccepted({ lead: stranger, at: '2026-03-02T15:04:05Z' });
+      await sales.markRejected({ lead: stranger, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+      expect(emu.store.records('Lead')).toHaveLength(0);
+      expect(writes()).toBe(1); // the login
+    });
+
+    it('on Contacts: SQL date, reason and nurture owner, no Status (Contacts have none)', async () => {
+      const { sales } = adapters(contacts, { nurtureOwnerId: FARID });
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const before = writes();
+      await sales.markFirstTouch({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      expect(writes()).toBe(before);
+      await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      await sales.markRejected({ lead: lead(), reason: 'no_budget_signal', reasonLabel: 'No budget signal' });
+      expect(emu.store.records('Contact')[0]).toMatchObject({
+        SQL_Date__c: '2026-03-02T15:04:05.000+0000',
+        Handoff_Rejection_Reason__c: 'no_budget_signal',
+        OwnerId: FARID,
+      });
+    });
+
+    it('convertOnAccept: converts the Lead into a Contact on the matching Account, without a new Opportunity', async () => {
+      const { sales } = adapters(converting);
+      const leadRef = await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const opportunities = emu.store.records('Opportunity').length;
+      await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+
+      const initrode = emu.store.records('Account').filter((a) => a.Name === 'Initrode');
+      expect(initrode).toHaveLength(1);
+      const converted = emu.store.get('Lead', leadRef.id)!;
+      expect(converted).toMatchObject({
+        IsConverted: true,
+        Status: 'Closed - Converted',
+        SQL_Date__c: '2026-03-02T15:04:05.000+0000',
+        ConvertedAccountId: initrode[0]!.Id,
+        ConvertedOpportunityId: null,
+      });
+      expect(emu.store.get('Contact', converted.ConvertedContactId as string)).toMatchObject({
+        AccountId: initrode[0]!.Id,
+        OwnerId: ANA,
+        LastName: 'Ito',
+        Email: 'dana.ito@initrode.example',
+      });
+      expect(emu.store.records('Opportunity')).toHaveLength(opportunities);
+    });
+
+    it("convertOnAccept: a new Account when none matches, and the handoff's Opportunity linked to it", async () => {
+      const { sales } = adapters(converting);
+      const hooli = newCo('5004', 'Hooli', 'hooli.example');
+      await sales.assignOwner({ lead: hooli, ownerId: BEN, handoffWorkflowId: 'w' });
+      const deal = await sales.createDeal({ lead: hooli, ownerId: BEN, name: 'Hooli — MQL', key: 'k-hooli' });
+      expect(emu.store.get('Opportunity', deal.id)!.AccountId).toBeUndefined();
+
+      await sales.markAccepted({ lead: hooli, at: '2026-03-02T15:04:05Z', dealId: deal.id });
+      const [account] = emu.store.records('Account').filter((a) => a.Name === 'Hooli');
+      expect(account).toMatchObject({ OwnerId: BEN });
+      expect(emu.store.get('Opportunity', deal.id)!.AccountId).toBe(account!.Id);
+    });
+
+    it('convertOnAccept: a converted Lead is not converted again, nor written', async () => {
+      const { sales } = adapters(converting);
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      expect(soapCalls()).toBe(1);
+      const before = writes();
+      await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      await sales.markRejected({ lead: lead(), reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+      expect(soapCalls()).toBe(1);
+      expect(writes()).toBe(before);
+      expect(emu.store.records('Contact')).toHaveLength(1);
+    });
+  });
+
+  describe("the handoff's Opportunity", () => {
+    const accepting = (stage: string): OrgConfig => ({
+      ...config,
+      salesforce: {
+        ...config.salesforce,
+        opportunityStages: { ...config.salesforce.opportunityStages, accepted: stage },
+      },
+    });
+    const oppWrites = (id: string) => emu.requests.filter((r) => r.method === 'PATCH' && r.path.includes(id)).length;
+    const today = () => new Date().toISOString().slice(0, 10);
+
+    async function handoffDeal(orgConfig: OrgConfig = config) {
+      const { sales } = adapters(orgConfig);
+      const ref = await sales.createDeal({ lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'k-deal' });
+      return { sales, dealId: ref.id };
+    }
+
+    it('moves to the new owner on reassignment; to the owner it has: nothing sent', async () => {
+      const { sales, dealId } = await handoffDeal();
+      await sales.reassignDeal({ dealId, ownerId: BEN });
+      expect(emu.store.get('Opportunity', dealId)!.OwnerId).toBe(BEN);
+      expect(oppWrites(dealId)).toBe(1);
+      await sales.reassignDeal({ dealId, ownerId: BEN });
+      expect(oppWrites(dealId)).toBe(1);
+    });
+
+    it('closes lost on rejection with the loss reason, closed today; closing again sends nothing', async () => {
+      const { sales, dealId } = await handoffDeal();
+      await sales.closeDealLost({ dealId, reason: 'no_budget_signal', reasonLabel: 'No budget signal' });
+      expect(emu.store.get('Opportunity', dealId)).toMatchObject({
+        StageName: 'Closed Lost',
+        IsClosed: true,
+        IsWon: false,
+        Loss_Reason__c: 'no_budget_signal',
+        CloseDate: today(),
+        OwnerId: ANA,
+      });
+      await sales.closeDealLost({ dealId, reason: 'no_budget_signal', reasonLabel: 'No budget signal' });
+      expect(oppWrites(dealId)).toBe(1);
+    });
+
+    it('leaves an Opportunity a rep already won alone', async () => {
+      const { sales, dealId } = await handoffDeal();
+      emu.store.update('Opportunity', dealId, { StageName: 'Closed Won' }, ANA);
+      await sales.closeDealLost({ dealId, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' });
+      await sales.moveDealToAcceptedStage({ dealId });
+      expect(emu.store.get('Opportunity', dealId)).toMatchObject({ StageName: 'Closed Won', IsWon: true });
+      expect(emu.store.get('Opportunity', dealId)!.Loss_Reason__c).toBeUndefined();
+    });
+
+    it('moves to the accepted stage when one is configured; moving again sends nothing', async () => {
+      const { sales, dealId } = await handoffDeal(accepting('Needs Analysis'));
+      await sales.moveDealToAcceptedStage({ dealId });
+      expect(emu.store.get('Opportunity', dealId)!.StageName).toBe('Needs Analysis');
+      await sales.moveDealToAcceptedStage({ dealId });
+      expect(oppWrites(dealId)).toBe(1);
+    });
+
+    it('does not move an Opportunity sales already moved on back to the accepted stage', async () => {
+      const { sales, dealId } = await handoffDeal(accepting('Needs Analysis'));
+      emu.store.update('Opportunity', dealId, { StageName: 'Proposal/Price Quote' }, ANA);
+      await sales.moveDealToAcceptedStage({ dealId });
+      expect(emu.store.get('Opportunity', dealId)!.StageName).toBe('Proposal/Price Quote');
+      expect(oppWrites(dealId)).toBe(0);
+    });
+
+    it('stays at its stage on acceptance when no accepted stage is configured, without a request', async () => {
+      const { sales, dealId } = await handoffDeal();
+      const before = emu.requests.length;
+      await sales.moveDealToAcceptedStage({ dealId });
+      expect(emu.requests).toHaveLength(before);
+      expect(emu.store.get('Opportunity', dealId)!.StageName).toBe('Qualification');
+    });
+
+    it('treats a deleted Opportunity as nothing to do', async () => {
+      const { sales, dealId } = await handoffDeal();
+      emu.store.delete('Opportunity', dealId);
+      await expect(sales.reassignDeal({ dealId, ownerId: BEN })).resolves.toBeUndefined();
+      await expect(
+        sales.closeDealLost({ dealId, reason: 'wrong_title', reasonLabel: 'Wrong title / persona' }),
+      ).resolves.toBeUndefined();
+    });
+  });
+
   describe('push.notifyRep', () => {
     const push = (key = 'mql-hubspot-5001:0:push') => ({
       salesforceUserId: ANA,

@@ -696,6 +696,180 @@ describe('customNotificationAction', () => {
   });
 });
 
+describe("the handoff's custom fields (the setup guide's)", () => {
+  it('stores the rejection reason as a restricted picklist of reason ids, and the SQL date as a date/time', async () => {
+    const created = await newLead({
+      Handoff_Rejection_Reason__c: 'timing_not_right',
+      SQL_Date__c: '2026-03-02T15:04:05Z',
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    expect(emu.store.get('Lead', id)).toMatchObject({
+      Handoff_Rejection_Reason__c: 'timing_not_right',
+      SQL_Date__c: '2026-03-02T15:04:05.000+0000',
+    });
+    const byLabel = await call('PATCH', `${v}/sobjects/Lead/${id}`, {
+      Handoff_Rejection_Reason__c: 'Timing not right',
+    });
+    expect(byLabel).toMatchObject({
+      status: 400,
+      body: [
+        {
+          errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          fields: ['Handoff_Rejection_Reason__c'],
+          message: 'Handoff Rejection Reason: bad value for restricted picklist field: Timing not right',
+        },
+      ],
+    });
+  });
+
+  it('has the loss reason on Opportunity, the reason fields on Contact, and no loss reason on Lead', async () => {
+    const opp = await call('POST', `${v}/sobjects/Opportunity`, {
+      Name: 'X',
+      StageName: 'Closed Lost',
+      CloseDate: '2026-03-02',
+      Loss_Reason__c: 'no_budget_signal',
+    });
+    expect(opp.status).toBe(201);
+    expect(emu.store.get('Opportunity', (opp.body as { id: string }).id)).toMatchObject({
+      IsClosed: true,
+      IsWon: false,
+    });
+    const contact = await call('POST', `${v}/sobjects/Contact`, {
+      LastName: 'Ito',
+      Handoff_Rejection_Reason__c: 'wrong_title',
+      SQL_Date__c: '2026-03-02T15:04:05Z',
+    });
+    expect(contact.status).toBe(201);
+    expect((await newLead({ Loss_Reason__c: 'wrong_title' })).body).toEqual([
+      { errorCode: 'INVALID_FIELD', message: "No such column 'Loss_Reason__c' on sobject of type Lead", fields: [] },
+    ]);
+  });
+
+  it('refuses every update of a converted Lead with CANNOT_UPDATE_CONVERTED_LEAD', async () => {
+    const id = (
+      (await newLead({ HubSpot_Contact_Id__c: '5001', OwnerId: ANA })).body as {
+        id: string;
+      }
+    ).id;
+    emu.store.convertLead([{ leadId: id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: 'true' }], ANA);
+    for (const res of [
+      await call('PATCH', `${v}/sobjects/Lead/${id}`, { Status: 'Working - Contacted' }),
+      await call('PATCH', `${v}/sobjects/Lead/HubSpot_Contact_Id__c/5001`, { OwnerId: FARID }),
+    ]) {
+      expect(res).toMatchObject({
+        status: 400,
+        body: [{ errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead' }],
+      });
+    }
+    const read = await query(`SELECT Id, IsConverted, ConvertedContactId FROM Lead WHERE Id = '${id}'`);
+    expect((read.body as { records: Record<string, unknown>[] }).records[0]).toMatchObject({ IsConverted: true });
+  });
+});
+
+describe('SOAP convertLead', () => {
+  const soapUrl = () => `${emu.url}/services/Soap/u/62.0`;
+  const envelope = (session: string, body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Header xmlns="urn:partner.soap.sforce.com"><SessionHeader><sessionId>${session}</sessionId></SessionHeader></soapenv:Header><soapenv:Body xmlns="urn:partner.soap.sforce.com">${body}</soapenv:Body></soapenv:Envelope>`;
+  const convert = (fields: string, session = token) =>
+    fetch(soapUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: '""' },
+      body: envelope(session, `<convertLead><leadConverts>${fields}</leadConverts></convertLead>`),
+    });
+
+  async function leadOfAna(): Promise<string> {
+    return ((await newLead({ FirstName: 'Dana', Email: 'dana@initrode.example', OwnerId: ANA })).body as { id: string })
+      .id;
+  }
+
+  it('converts into a new Account and Contact owned by the lead owner, answering the partner WSDL shape', async () => {
+    const id = await leadOfAna();
+    const res = await convert(
+      `<leadId>${id}</leadId><convertedStatus>Closed - Converted</convertedStatus><doNotCreateOpportunity>true</doNotCreateOpportunity>`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
+    const xml = await res.text();
+    const lead = emu.store.get('Lead', id)!;
+    expect(lead).toMatchObject({ IsConverted: true, Status: 'Closed - Converted', ConvertedOpportunityId: null });
+    const account = emu.store.get('Account', lead.ConvertedAccountId as string)!;
+    const contact = emu.store.get('Contact', lead.ConvertedContactId as string)!;
+    expect(account).toMatchObject({ Name: 'Initrode', OwnerId: ANA });
+    expect(contact).toMatchObject({ FirstName: 'Dana', LastName: 'Ito', AccountId: account.Id, OwnerId: ANA });
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?><soapenv:Envelope /);
+    expect(xml).toContain(
+      `<soapenv:Body><convertLeadResponse><result><accountId>${account.Id}</accountId><contactId>${contact.Id}</contactId><leadId>${id}</leadId><opportunityId xsi:nil="true"/><success>true</success></result></convertLeadResponse></soapenv:Body>`,
+    );
+    expect(xml).toMatch(/<LimitInfoHeader><limitInfo><current>\d+<\/current><limit>15000<\/limit>/);
+  });
+
+  it('creates an Opportunity named after the company unless told not to', async () => {
+    const id = await leadOfAna();
+    await convert(`<leadId>${id}</leadId><convertedStatus>Closed - Converted</convertedStatus>`);
+    const lead = emu.store.get('Lead', id)!;
+    expect(emu.store.get('Opportunity', lead.ConvertedOpportunityId as string)).toMatchObject({
+      Name: 'Initrode',
+      AccountId: lead.ConvertedAccountId,
+      OwnerId: ANA,
+      IsClosed: false,
+    });
+  });
+
+  it.each([
+    ['an open status', 'Working - Contacted', 'INVALID_STATUS'],
+    ['no status', '', 'INVALID_STATUS'],
+  ])('answers success false (HTTP 200) for %s, converting nothing', async (_case, status, code) => {
+    const id = await leadOfAna();
+    const res = await convert(`<leadId>${id}</leadId><convertedStatus>${status}</convertedStatus>`);
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xml).toContain(
+      `<errors><fields>convertedStatus</fields><message>invalid convertedStatus: ${status}</message>`,
+    );
+    expect(xml).toContain(`<statusCode>${code}</statusCode></errors>`);
+    expect(xml).toContain('<success>false</success>');
+    expect(emu.store.get('Lead', id)!.IsConverted).toBe(false);
+    expect(emu.store.records('Contact')).toHaveLength(0);
+  });
+
+  it('refuses to convert a Lead twice', async () => {
+    const id = await leadOfAna();
+    const fields = `<leadId>${id}</leadId><convertedStatus>Closed - Converted</convertedStatus>`;
+    await convert(fields);
+    expect(await (await convert(fields)).text()).toContain('<statusCode>CANNOT_UPDATE_CONVERTED_LEAD</statusCode>');
+    expect(emu.store.records('Contact')).toHaveLength(1);
+  });
+
+  it('answers an invalid session with the SOAP fault jsforce refreshes on (HTTP 500, sf:INVALID_SESSION_ID)', async () => {
+    const res = await convert('<leadId>00Q5g0000000001AAA</leadId>', 'not-a-session');
+    expect(res.status).toBe(500);
+    const xml = await res.text();
+    expect(xml).toContain('<faultcode>sf:INVALID_SESSION_ID</faultcode>');
+    expect(xml).toContain('<sf:exceptionCode>INVALID_SESSION_ID</sf:exceptionCode>');
+  });
+
+  it('answers an operation it does not serve, and a body that is not SOAP, with client faults', async () => {
+    const other = await fetch(soapUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: envelope(token, '<merge><request/></merge>'),
+    });
+    expect(other.status).toBe(500);
+    expect(await other.text()).toContain('<faultcode>soapenv:Client</faultcode>');
+    const junk = await fetch(soapUrl(), { method: 'POST', headers: { 'content-type': 'text/xml' }, body: 'hello' });
+    expect(junk.status).toBe(500);
+    expect(await junk.text()).toContain('<faultcode>soapenv:Client</faultcode>');
+  });
+
+  it('counts against the daily API limit, answering REQUEST_LIMIT_EXCEEDED as a fault', async () => {
+    emu.store.apiUsage = emu.store.apiLimit;
+    const res = await convert('<leadId>00Q5g0000000001AAA</leadId>');
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain('<faultcode>sf:REQUEST_LIMIT_EXCEEDED</faultcode>');
+  });
+});
+
 describe('faults, state, seed', () => {
   it('words an injected rate limit and server errors as Salesforce does', async () => {
     emu.faults.inject({ kind: 'rate_limit', retryAfterSeconds: 9 });

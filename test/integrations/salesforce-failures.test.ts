@@ -24,6 +24,7 @@ import {
   refreshTokenOptions,
   serviceErrorOf,
 } from './crm-fixture';
+import { eventually } from '../support/eventually';
 
 const taskInput = (key = 'mql-hubspot-5001:0:task') => ({
   lead: lead(),
@@ -299,6 +300,148 @@ describe('failure classes', () => {
   });
 });
 
+describe('closing the loop: the outcome and the Opportunity', () => {
+  const converting = (statuses: Partial<OrgConfig['salesforce']['leadStatuses']> = {}): OrgConfig => ({
+    ...config,
+    salesforce: {
+      ...config.salesforce,
+      convertOnAccept: true,
+      leadStatuses: { ...config.salesforce.leadStatuses, ...statuses },
+    },
+  });
+  const soap = '/services/Soap/u/62.0';
+
+  beforeEach(async () => {
+    emu = await startSalesforceEmulator({ config });
+  });
+
+  async function assigned(orgConfig: OrgConfig = config) {
+    const { sales } = adapters({ config: orgConfig });
+    await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+    return sales;
+  }
+
+  it('a rejection reason the org picklist lacks → 400, not retryable, naming the field and value', async () => {
+    const sales = await assigned();
+    const err = await serviceErrorOf(sales.markRejected({ lead: lead(), reason: 'too_expensive', reasonLabel: 'x' }));
+    expect(err.details).toMatchObject({
+      status: 400,
+      code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      field: 'Handoff_Rejection_Reason__c',
+      value: 'too_expensive',
+      operation: 'mark rejected',
+      object: 'Lead HubSpot_Contact_Id__c=5001',
+    });
+    expect(err.retryable).toBe(false);
+    // Nothing half-written: the Lead keeps its rep.
+    expect(emu.store.records('Lead')[0]).toMatchObject({ OwnerId: ANA, Status: 'Open - Not Contacted' });
+  });
+
+  it('an org without the SQL date field → 400 INVALID_FIELD naming the configured field', async () => {
+    const renamed: OrgConfig = {
+      ...config,
+      salesforce: { ...config.salesforce, fields: { ...config.salesforce.fields, sqlDate: 'Date_Qualified__c' } },
+    };
+    const sales = await assigned(renamed);
+    const err = await serviceErrorOf(sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' }));
+    expect(err.details).toMatchObject({ status: 400, code: 'INVALID_FIELD', field: 'Date_Qualified__c' });
+    expect(err.retryable).toBe(false);
+  });
+
+  it('a loss reason on a closed-lost stage the org lacks → 400 naming StageName', async () => {
+    const { sales } = adapters({
+      config: {
+        ...config,
+        salesforce: {
+          ...config.salesforce,
+          opportunityStages: { ...config.salesforce.opportunityStages, closedLost: 'Lost' },
+        },
+      },
+    });
+    const deal = await sales.createDeal({ lead: lead(), ownerId: ANA, name: 'Initrode — MQL', key: 'k' });
+    const err = await serviceErrorOf(sales.closeDealLost({ dealId: deal.id, reason: 'wrong_title', reasonLabel: 'x' }));
+    expect(err.details).toMatchObject({ status: 400, field: 'StageName', value: 'Lost' });
+    expect(emu.store.get('Opportunity', deal.id)).toMatchObject({ StageName: 'Qualification', IsClosed: false });
+  });
+
+  it('convertLead with a status that is not a converted one → 400 INVALID_STATUS, not retryable', async () => {
+    const sales = await assigned(converting({ converted: 'Working - Contacted' }));
+    const err = await serviceErrorOf(sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' }));
+    expect(err.details).toMatchObject({
+      status: 400,
+      code: 'INVALID_STATUS',
+      operation: 'convert lead',
+      field: 'convertedStatus',
+      value: 'Working - Contacted',
+    });
+    expect(err.message).toContain('invalid convertedStatus: Working - Contacted');
+    expect(toActivityFailure(err)).toMatchObject({ type: 'ServiceRejected', nonRetryable: true });
+    expect(emu.store.records('Lead')[0]!.IsConverted).toBe(false);
+    expect(emu.store.records('Contact')).toHaveLength(0);
+  });
+
+  it.each(OAUTH_FLOWS)(
+    'convertLead with an expired session (a SOAP fault, not a 401) renews it once and replays, %s',
+    async (_flow, options) => {
+      const { sales } = createSalesforceAdapters(options(emu, { config: converting() }));
+      await sales.assignOwner({ lead: lead(), ownerId: ANA, handoffWorkflowId: 'w' });
+      const grants = emu.tokenGrants.length;
+      // The session dies while the SOAP call is on its way (held at the door), after the REST calls before it.
+      emu.faults.inject({ kind: 'slow', path: soap, delayMs: 1000 });
+      const accepting = sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+      await eventually(
+        () => emu.requests.some((r) => r.path === soap),
+        (seen) => seen,
+        'the SOAP call',
+      );
+      emu.expireSessions();
+      await accepting;
+      expect(emu.requests.filter((r) => r.path === soap).map((r) => r.status)).toEqual([500, 200]);
+      expect(emu.store.records('Lead')[0]).toMatchObject({ IsConverted: true, Status: 'Closed - Converted' });
+      expect(emu.tokenGrants).toHaveLength(grants + 1);
+    },
+  );
+
+  it('convertLead: the daily API limit (a SOAP fault) → retry after the configured wait', async () => {
+    const sales = await assigned(converting());
+    emu.faults.inject({ kind: 'rate_limit', path: soap });
+    const err = await serviceErrorOf(sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' }));
+    expect(err.details).toMatchObject({ status: 403, code: 'REQUEST_LIMIT_EXCEEDED', retryAfterSeconds: 300 });
+    expect(toActivityFailure(err)).toMatchObject({ type: 'RateLimited', nextRetryDelay: '300s' });
+  });
+
+  it('convertLead: a platform error (SOAP fault) → retryable; the retry converts once', async () => {
+    const sales = await assigned(converting());
+    emu.faults.inject({ kind: 'server_error', path: soap });
+    const err = await serviceErrorOf(sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' }));
+    expect(err.details).toMatchObject({ status: 500, code: 'UNKNOWN_EXCEPTION', operation: 'convert lead' });
+    expect(err.retryable).toBe(true);
+    await sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z' });
+    expect(emu.store.records('Contact')).toHaveLength(1);
+  });
+
+  it('convertLead: the answer lost after the conversion → the retry converts nothing twice and links the deal', async () => {
+    const sales = await assigned(converting());
+    // An Opportunity made before any account matched: it has no AccountId yet.
+    const deal = await sales.createDeal({
+      lead: lead({ company: null, email: 'dana@gmail.com' }),
+      ownerId: ANA,
+      name: 'Dana — MQL',
+      key: 'k-dana',
+    });
+    emu.faults.inject({ kind: 'drop_after_write', path: soap });
+    const input = { lead: lead(), at: '2026-03-02T15:04:05Z', dealId: deal.id };
+    const err = await serviceErrorOf(sales.markAccepted(input));
+    expect(err.retryable).toBe(true);
+    await sales.markAccepted(input);
+    expect(emu.requests.filter((r) => r.path === soap)).toHaveLength(1);
+    const initrode = emu.store.records('Account').find((a) => a.Name === 'Initrode')!;
+    expect(emu.store.records('Lead')[0]).toMatchObject({ IsConverted: true, ConvertedAccountId: initrode.Id });
+    expect(emu.store.get('Opportunity', deal.id)!.AccountId).toBe(initrode.Id);
+    expect(emu.store.records('Contact')).toHaveLength(1);
+  });
+});
+
 describe('crash after write: a retry with the same key finds the first write', () => {
   beforeEach(async () => {
     emu = await startSalesforceEmulator({ config });
@@ -408,6 +551,27 @@ describe('bad input is rejected before any request', () => {
       () => adapters().push.notifyRep({ ...pushInput(), salesforceUserId: 'U0REPANA1' }),
       'salesforceUserId',
     ],
+    ['markAccepted, date not ISO-8601', () => adapters().sales.markAccepted({ lead: lead(), at: 'yesterday' }), 'at'],
+    [
+      'markAccepted, a deal id that is not an opportunity',
+      () => adapters().sales.markAccepted({ lead: lead(), at: '2026-03-02T15:04:05Z', dealId: '00Q5g0000000001AAA' }),
+      'dealId',
+    ],
+    [
+      'markRejected, empty reason',
+      () => adapters().sales.markRejected({ lead: lead(), reason: ' ', reasonLabel: 'x' }),
+      'reason',
+    ],
+    [
+      'reassignDeal, a queue as owner',
+      () => adapters().sales.reassignDeal({ dealId: '0065g0000000001AAA', ownerId: SANDBOX_NURTURE_QUEUE_ID }),
+      'ownerId',
+    ],
+    [
+      'closeDealLost, not an opportunity id',
+      () => adapters().sales.closeDealLost({ dealId: '12345', reason: 'wrong_title', reasonLabel: 'x' }),
+      'dealId',
+    ],
   ])('%s', async (_case, call, field) => {
     const err = await serviceErrorOf(call());
     expect(err.details).toMatchObject({ status: 400, code: 'INVALID_INPUT', field });
@@ -478,6 +642,27 @@ describe('options are checked when the adapters are built', () => {
       'a key field that is not an API name',
       { taskKeyField: "Key__c' OR Id != '" },
       /taskKeyField = .*expected a field API name/,
+    ],
+    [
+      'a custom field name that is not an API name',
+      {
+        config: {
+          ...config,
+          salesforce: { ...config.salesforce, fields: { ...config.salesforce.fields, lossReason: 'Loss Reason' } },
+        },
+      },
+      /config\.salesforce\.fields\.lossReason = "Loss Reason": expected a field API name/,
+    ],
+    [
+      'convert on accept with Contacts',
+      {
+        nurtureOwnerId: ANA,
+        config: {
+          ...config,
+          salesforce: { ...config.salesforce, recordType: 'Contact' as const, convertOnAccept: true },
+        },
+      },
+      /convertOnAccept is on but config\.salesforce\.recordType is "Contact"/,
     ],
     [
       'mobile push on without a notification type',

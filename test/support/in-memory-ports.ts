@@ -34,12 +34,30 @@ export interface SentMessage {
   brief?: HandoffBrief;
 }
 
+export interface InMemoryDeal {
+  key: string;
+  ownerId: string;
+  name: string;
+  contactId: string;
+  id: string;
+  /** `open` as created; `accepted` when moved to the accepted stage; `closed_lost` on rejection. */
+  stage: 'open' | 'accepted' | 'closed_lost';
+  closedLostReason?: string;
+}
+
+export type SalesOutcome =
+  | { kind: 'first_touch'; contactId: string; at: string }
+  | { kind: 'accepted'; contactId: string; at: string; dealId: string | null }
+  | { kind: 'rejected'; contactId: string; reason: string; reasonLabel: string };
+
 export class InMemoryWorld {
   contacts = new Map<string, LeadSnapshot>();
   contactWrites: { contactId: string; update: ContactUpdate }[] = [];
   lists = new Map<string, Set<string>>();
   openDeals = new Map<string, OpenDeal>(); // by company domain
-  deals = new Map<string, { key: string; ownerId: string; name: string; contactId: string; id: string }>();
+  deals = new Map<string, InMemoryDeal>();
+  /** What the sales side heard about the outcome, in order (HubSpot writes nothing for it: see SalesCrm). */
+  salesOutcomes: SalesOutcome[] = [];
   tasks = new Map<
     string,
     { key: string; ownerId: string; dueAt: string; subject: string; status: string; id: string }
@@ -178,8 +196,39 @@ export function createInMemoryPorts(
       const existing = [...world.deals.values()].find((d) => d.key === key);
       if (existing) return salesRef('deal', 'Opportunity', existing.id);
       const id = world.nextId('deal');
-      world.deals.set(id, { id, key, ownerId, name, contactId: lead.contactId });
+      world.deals.set(id, { id, key, ownerId, name, contactId: lead.contactId, stage: 'open' });
       return salesRef('deal', 'Opportunity', id);
+    },
+    async markFirstTouch({ lead, at }) {
+      world.maybeFail('markFirstTouch');
+      world.salesOutcomes.push({ kind: 'first_touch', contactId: lead.contactId, at });
+    },
+    async markAccepted({ lead, at, dealId }) {
+      world.maybeFail('markAccepted');
+      world.salesOutcomes.push({ kind: 'accepted', contactId: lead.contactId, at, dealId: dealId ?? null });
+    },
+    async markRejected({ lead, reason, reasonLabel }) {
+      world.maybeFail('markRejected');
+      world.salesOutcomes.push({ kind: 'rejected', contactId: lead.contactId, reason, reasonLabel });
+    },
+    // Deals as the adapters treat them: a missing deal is left alone, a closed one keeps its outcome.
+    async reassignDeal({ dealId, ownerId }) {
+      world.maybeFail('reassignDeal');
+      const deal = world.deals.get(dealId);
+      if (deal) deal.ownerId = ownerId;
+    },
+    async moveDealToAcceptedStage({ dealId }) {
+      world.maybeFail('moveDealToAcceptedStage');
+      const deal = world.deals.get(dealId);
+      if (deal?.stage === 'open') deal.stage = 'accepted';
+    },
+    async closeDealLost({ dealId, reasonLabel }) {
+      world.maybeFail('closeDealLost');
+      const deal = world.deals.get(dealId);
+      if (deal && deal.stage !== 'closed_lost') {
+        deal.stage = 'closed_lost';
+        deal.closedLostReason = reasonLabel;
+      }
     },
     async createTask({ ownerId, subject, dueAt, key }) {
       world.maybeFail('createTask');

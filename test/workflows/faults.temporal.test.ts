@@ -7,7 +7,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ServiceError } from '../../src/activities/service-error';
 import { startHandoff } from '../../src/client/handoff-commands';
-import { rejectUpdate, statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
+import {
+  reassignUpdate,
+  rejectUpdate,
+  repActivitySignal,
+  statusQuery,
+  type HandoffStatus,
+} from '../../src/workflows/definitions';
 import { timeSkippingEnv } from '../harness/temporal';
 import { recordHistoryIfAsked } from '../support/histories';
 import { cleanUpHandoffs, handoffFixture, wallClockOrg, type HandoffFixture } from '../support/handoff-fixture';
@@ -192,6 +198,63 @@ describe('a prospect who comes back during re-nurture', () => {
       expect(s.owner).toBeNull();
       expect(entriesOf(s, 'rejected')[0]!.detail).toMatch(/by Ana Ruiz/);
       await handle.terminate('test over');
+    });
+  });
+});
+
+describe('the CRM hears the outcome, and the deal follows the lead', () => {
+  test('first touch is written; the handoff’s deal moves with a reassignment and closes lost on rejection', async () => {
+    const fx = await handoffFixture(env);
+    await fx.worker.runUntil(async () => {
+      const lead = demoRequestLead(); // high intent: the handoff creates a deal for Ana
+      const handle = await fx.start(lead);
+      await env.sleep(10 * MIN);
+      const [deal] = [...fx.world.deals.values()];
+      expect(deal).toMatchObject({ ownerId: '71000001', stage: 'open' });
+      await handle.executeUpdate(reassignUpdate, {
+        args: [{ toRepId: 'rep-dev', reason: 'Dev covers this account', requestedBy: 'ops@acme' }],
+      });
+      expect(fx.world.deals.get(deal!.id)?.ownerId).toBe('71000004'); // Dev's HubSpot owner id
+      await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot' });
+      let s = await handle.query(statusQuery);
+      for (let i = 0; i < 20 && s.stage !== 'awaiting_decision'; i++) {
+        await env.sleep(1000);
+        s = await handle.query(statusQuery);
+      }
+      expect(fx.world.salesOutcomes.map((o) => o.kind)).toEqual(['first_touch']);
+      await handle.executeUpdate(rejectUpdate, { args: [{ repId: 'rep-dev', reason: 'no_budget_signal' }] });
+      expect(fx.world.deals.get(deal!.id)).toMatchObject({
+        stage: 'closed_lost',
+        closedLostReason: 'No budget signal',
+      });
+      expect(fx.world.salesOutcomes.map((o) => o.kind)).toEqual(['first_touch', 'rejected']);
+      await handle.result();
+    });
+  });
+
+  test('a lead routed to an open deal’s owner never closes that deal', async () => {
+    const fx = await handoffFixture(env);
+    await fx.worker.runUntil(async () => {
+      const lead = demoRequestLead();
+      fx.world.openDeals.set(lead.company!.domain!, {
+        id: 'deal-existing',
+        name: 'Smallco renewal',
+        ownerId: '71000002',
+      });
+      fx.world.deals.set('deal-existing', {
+        id: 'deal-existing',
+        key: 'elsewhere',
+        ownerId: '71000002',
+        name: 'Smallco renewal',
+        contactId: lead.contactId,
+        stage: 'open',
+      });
+      const handle = await fx.start(lead);
+      await env.sleep(MIN);
+      expect((await handle.query(statusQuery)).owner?.repId).toBe('rep-ben');
+      await handle.executeUpdate(rejectUpdate, { args: [{ repId: 'rep-ben', reason: 'wrong_title' }] });
+      expect(fx.world.deals.get('deal-existing')).toMatchObject({ stage: 'open', ownerId: '71000002' });
+      await handle.result();
     });
   });
 });

@@ -53,6 +53,7 @@ export function bindHubSpotApis(client: Client) {
     contacts: client.crm.contacts.basicApi,
     companies: client.crm.companies.basicApi,
     deals: client.crm.deals.basicApi,
+    pipelines: client.crm.pipelines.pipelinesApi,
     dealsBatch: client.crm.deals.batchApi,
     tasks: client.crm.objects.tasks.basicApi,
     tasksBatch: client.crm.objects.tasks.batchApi,

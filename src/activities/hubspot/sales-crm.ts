@@ -12,6 +12,12 @@
  *  - Tasks are created with their contact association in the same request, and carry the key in
  *    `mql_handoff_key`. A retry lists the contact's tasks through associations v4 (read from the record store,
  *    not the search index) and returns the one holding the key.
+ *  - The handoff's deal (reassignDeal, moveDealToAcceptedStage, closeDealLost) is read by id first; nothing is sent
+ *    when it already has the owner / stage, is closed, or was deleted.
+ *
+ * The outcome on the sales record (markFirstTouch / markAccepted / markRejected) writes nothing here: with HubSpot
+ * as the sales CRM the contact is that record, and the marketing side's updateContact already sets its lead status,
+ * lifecycle, SQL date, rejection reason and owner.
  */
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/tasks';
 import { AssociationTypes } from '@hubspot/api-client';
@@ -33,6 +39,8 @@ import { callHubSpot, invalidInput, isNotFound } from './hubspot-errors';
 import { describeServiceFailure, ServiceError } from '../service-error';
 
 const DEAL_PROPERTIES = ['dealname', 'dealstage', 'pipeline', 'hubspot_owner_id', 'hs_is_closed', 'createdate'];
+/** HubSpot-defined deal property (text) for why a deal was lost. */
+const CLOSED_LOST_REASON = 'closed_lost_reason';
 const MAX_KEY_LENGTH = 200;
 
 const CLOSE_NOTES: Record<'reassigned' | 'cancelled', string> = {
@@ -197,6 +205,95 @@ export class HubSpotSalesCrm implements SalesCrm {
       properties.hs_task_body = `${task.properties.hs_task_body ?? ''}<p><em>${CLOSE_NOTES[input.outcome]}</em></p>`;
     }
     await callHubSpot({ operation, object, sent: properties }, () => this.apis.tasks.update(taskId, { properties }));
+  }
+
+  async markFirstTouch(input: Input<'markFirstTouch'>): Promise<void> {
+    requireRecordId('mark first touch', 'contact', input.lead.contactId);
+  }
+
+  async markAccepted(input: Input<'markAccepted'>): Promise<void> {
+    requireRecordId('mark accepted', 'contact', input.lead.contactId);
+  }
+
+  async markRejected(input: Input<'markRejected'>): Promise<void> {
+    requireRecordId('mark rejected', 'contact', input.lead.contactId);
+  }
+
+  async reassignDeal(input: Input<'reassignDeal'>): Promise<void> {
+    const operation = 'reassign deal';
+    const dealId = requireRecordId(operation, 'deal', input.dealId);
+    const object = `deal ${dealId}`;
+    const ownerId = this.ownerId(operation, object, input.ownerId);
+    const deal = await this.deal(operation, dealId, ['hubspot_owner_id']);
+    if (!deal || deal.properties.hubspot_owner_id === ownerId) return;
+    const properties = { hubspot_owner_id: ownerId };
+    await callHubSpot({ operation, object, sent: properties }, () => this.apis.deals.update(dealId, { properties }));
+  }
+
+  async moveDealToAcceptedStage(input: Input<'moveDealToAcceptedStage'>): Promise<void> {
+    const operation = 'move deal to accepted stage';
+    const dealId = requireRecordId(operation, 'deal', input.dealId);
+    const stage = this.config.hubspot.acceptedDealStageId;
+    if (!stage) return;
+    const deal = await this.deal(operation, dealId, ['dealstage', 'pipeline']);
+    // Only from the stage (and pipeline) the handoff created it at: a deal sales moved on, to another pipeline or
+    // closed stays where they put it.
+    const { dealstage, pipeline } = deal?.properties ?? {};
+    if (!deal || dealstage !== this.config.hubspot.mqlDealStageId || pipeline !== this.config.hubspot.pipelineId)
+      return;
+    const properties = { dealstage: stage };
+    await callHubSpot({ operation, object: `deal ${dealId}`, sent: properties }, () =>
+      this.apis.deals.update(dealId, { properties }),
+    );
+  }
+
+  async closeDealLost(input: Input<'closeDealLost'>): Promise<void> {
+    const operation = 'close deal lost';
+    const dealId = requireRecordId(operation, 'deal', input.dealId);
+    const object = `deal ${dealId}`;
+    if (typeof input.reasonLabel !== 'string' || !input.reasonLabel.trim()) {
+      throw invalidInput(operation, object, 'reasonLabel', input.reasonLabel, 'the rejection reason as text');
+    }
+    const deal = await this.deal(operation, dealId, ['dealstage', 'pipeline', 'hs_is_closed']);
+    // Closed already (lost, or won by a rep who moved fast): the outcome there stands.
+    if (!deal || deal.properties.hs_is_closed === 'true') return;
+    const properties = {
+      dealstage: await this.closedLostStage(operation, deal.properties.pipeline ?? 'default'),
+      [CLOSED_LOST_REASON]: input.reasonLabel.trim(),
+      closedate: new Date().toISOString(),
+    };
+    await callHubSpot({ operation, object, sent: properties }, () => this.apis.deals.update(dealId, { properties }));
+  }
+
+  /** The deal's properties, or null when it no longer exists. */
+  private async deal(operation: string, dealId: string, properties: string[]) {
+    try {
+      return await callHubSpot({ operation, object: `deal ${dealId}` }, () =>
+        this.apis.deals.getById(dealId, properties),
+      );
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * The closed-lost stage: the configured one in the configured pipeline; in a pipeline sales moved the deal to, that
+   * pipeline's closed stage with probability 0 (HubSpot's own definition of closed lost).
+   */
+  private async closedLostStage(operation: string, pipelineId: string): Promise<string> {
+    if (pipelineId === this.config.hubspot.pipelineId) return this.config.hubspot.closedLostDealStageId;
+    const pipeline = await callHubSpot(
+      { operation: `${operation}: read pipeline`, object: `pipeline ${pipelineId}` },
+      () => this.apis.pipelines.getById('deals', pipelineId),
+    );
+    const lost = pipeline.stages.find(
+      (st) => st.metadata?.isClosed === 'true' && Number(st.metadata?.probability) === 0,
+    );
+    if (!lost) {
+      throw invalidInput(operation, `pipeline ${pipelineId}`, 'dealstage', null, 'a closed stage with probability 0');
+    }
+    return lost.id;
   }
 
   private async dealIdByKey(key: string): Promise<string | null> {

@@ -6,6 +6,7 @@
  *  - 5xx, timeouts, resets, refused connections → retryable
  *  - 400 (MALFORMED_QUERY, INVALID_FIELD, REQUIRED_FIELD_MISSING, …), 401 after a refresh, 404 NOT_FOUND,
  *    OAuth invalid_grant/invalid_client → not retryable, naming the object, the field and the value sent
+ *  - SOAP faults (convertLead), all HTTP 500, by their faultcode as the REST status of the same error would be
  *
  * Lead PII never reaches the message: values of personal fields we sent are redacted wherever Salesforce echoes them.
  */
@@ -43,7 +44,34 @@ interface ParsedError {
   fields: string[];
 }
 
+/** A SOAP fault (`<faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>…`), or null for any other body. */
+function parseSoapFault(body: string): ParsedError | null {
+  if (!/<(?:[\w.-]+:)?Fault>/.test(body)) return null;
+  const code = /<faultcode>(?:[\w.-]+:)?([^<]*)<\/faultcode>/.exec(body)?.[1]?.trim();
+  const text = /<faultstring>([^<]*)<\/faultstring>/.exec(body)?.[1] ?? '';
+  const message = text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'");
+  return { code: code || 'SOAP_FAULT', message: message.replace(/&amp;/g, '&').trim(), fields: [] };
+}
+
+/**
+ * SOAP answers every fault with HTTP 500; the status a REST call would have had decides retrying: an invalid
+ * session (after the one refresh) 401, the API limit 403 (retried after `requestLimitRetryAfterSeconds`), a
+ * platform error keeps its 5xx, anything else is the request's fault: 400.
+ */
+function soapFaultStatus(httpStatus: number, code: string): number {
+  if (code === 'INVALID_SESSION_ID') return 401;
+  if (code === 'REQUEST_LIMIT_EXCEEDED') return 403;
+  if (code === 'UNKNOWN_EXCEPTION' || code === 'SERVER_UNAVAILABLE') return httpStatus >= 500 ? httpStatus : 500;
+  return 400;
+}
+
 function parseBody(status: number, body: string): ParsedError[] {
+  const soap = parseSoapFault(body);
+  if (soap) return [soap];
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -155,9 +183,10 @@ export function toServiceError(
       retryAfterSeconds = opts.requestLimitRetryAfterSeconds;
     }
     const detail = redact(errors.map((e) => conciseMessage(e.message)).join('; '), ctx.sent);
+    const status = parseSoapFault(err.body) ? soapFaultStatus(err.status, first.code) : err.status;
     const details = {
       ...base,
-      status: err.status,
+      status,
       code: first.code,
       ...(field !== undefined ? { field } : {}),
       ...(value !== undefined ? { value } : {}),

@@ -27,7 +27,7 @@ export interface SalesforceAdapterOptions extends SalesforceCredentials {
   opportunityStage?: string;
   /** Opportunity close date, days after creation. Default 30. */
   opportunityCloseDays?: number;
-  /** Lead.Status written with the owner. Default "Open - Not Contacted". */
+  /** Lead.Status written with the owner. Default: config.salesforce.leadStatuses.assigned ("Open - Not Contacted"). */
   leadStatus?: string;
   /** LeadSource written on Lead/Contact/Opportunity. Default "Web". */
   leadSource?: string;
@@ -75,10 +75,14 @@ export function createSalesforceAdapters(opts: SalesforceAdapterOptions): Salesf
   }
   const taskKeyField = opts.taskKeyField ?? 'Handoff_Key__c';
   const opportunityKeyField = opts.opportunityKeyField ?? 'Handoff_Key__c';
+  const fields = opts.config.salesforce.fields;
   for (const [name, value] of [
     ['taskKeyField', taskKeyField],
     ['opportunityKeyField', opportunityKeyField],
     ['config.salesforce.externalIdField', opts.config.salesforce.externalIdField],
+    ['config.salesforce.fields.rejectionReason', fields.rejectionReason],
+    ['config.salesforce.fields.sqlDate', fields.sqlDate],
+    ['config.salesforce.fields.lossReason', fields.lossReason],
   ] as const) {
     if (!FIELD_NAME.test(value)) {
       throw new SalesforceConfigError(
@@ -90,6 +94,11 @@ export function createSalesforceAdapters(opts: SalesforceAdapterOptions): Salesf
   if (opts.config.notifications.mobilePush && !isRecordId(notificationTypeId, '0ML')) {
     throw new SalesforceConfigError(
       `config.salesforce.notificationTypeId = ${JSON.stringify(notificationTypeId)}: expected a CustomNotificationType id (0ML…), needed because notifications.mobilePush is on`,
+    );
+  }
+  if (opts.config.salesforce.convertOnAccept && recordType !== 'Lead') {
+    throw new SalesforceConfigError(
+      'config.salesforce.convertOnAccept is on but config.salesforce.recordType is "Contact": only a Lead can be converted',
     );
   }
   const closeDays = opts.opportunityCloseDays ?? 30;
@@ -109,7 +118,7 @@ export function createSalesforceAdapters(opts: SalesforceAdapterOptions): Salesf
       nurtureOwnerId: nurtureOwnerId,
       opportunityStage: opts.opportunityStage ?? 'Qualification',
       opportunityCloseDays: closeDays,
-      leadStatus: opts.leadStatus ?? 'Open - Not Contacted',
+      leadStatus: opts.leadStatus ?? opts.config.salesforce.leadStatuses.assigned,
       leadSource: opts.leadSource ?? 'Web',
       taskPriority: opts.taskPriority ?? 'Normal',
       taskKeyField,

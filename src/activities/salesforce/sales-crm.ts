@@ -7,6 +7,11 @@
  *    first attempt's record, and even two concurrent attempts end in one record
  *  - createTask: Task fields cannot be External IDs, so: SOQL on Task.Handoff_Key__c, create only when absent
  *  - closeTask: read the status first; an already closed (or deleted) task is left alone
+ *  - markFirstTouch / markAccepted / markRejected: SOQL for the record by external id, then an update of it; a
+ *    record that is missing or already converted is left alone (a converted Lead is read-only). Convert on accept:
+ *    a converted Lead is not converted again, and the retry still links the handoff's Opportunity to its Account
+ *  - reassignDeal / moveDealToAcceptedStage / closeDealLost: read the Opportunity first; nothing is sent when it
+ *    is already in the wanted state (owner, stage, closed) or was deleted
  */
 import type { Connection } from 'jsforce';
 import type { LeadSnapshot } from '../../domain/lead';
@@ -15,6 +20,7 @@ import { calendarOf, findRep, repByCrmOwnerId } from '../../domain/org';
 import { normalizeDomain } from '../../domain/routing';
 import type { OrgConfig } from '../../domain/org-config';
 import type { ExternalRef, OpenDeal, SalesCrm } from '../ports';
+import { describeServiceFailure, ServiceError } from '../service-error';
 import type { SalesforceClient } from './client';
 import type { OperationContext } from './errors';
 import { SalesforceHttpError } from './transport';
@@ -25,6 +31,7 @@ import {
   isRecordId,
   missingRequiredFields,
   NOT_PROVIDED,
+  OPPORTUNITY_PREFIX,
   QUEUE_PREFIX,
   queryRecords,
   requireHandoffKey,
@@ -62,6 +69,13 @@ interface OpportunityRow {
   Id: string;
   Name: string;
   OwnerId: string | null;
+}
+
+/** The Lead/Contact the outcome is written on; Contacts have no IsConverted (undefined). */
+interface OutcomeRow {
+  Id: string;
+  IsConverted?: boolean;
+  ConvertedAccountId?: string | null;
 }
 
 const CONTACT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -232,7 +246,179 @@ export class SalesforceSalesCrm implements SalesCrm {
     });
   }
 
+  async markFirstTouch(input: Input<'markFirstTouch'>): Promise<void> {
+    const operation = 'mark first touch';
+    const contactId = this.requireContactId(operation, input.lead);
+    requireDateTime(operation, 'at', input.at);
+    // Contacts have no Status: nothing on the record says "being worked".
+    if (this.recordType !== 'Lead') return;
+    await this.updateOutcome(operation, contactId, { Status: this.sfConfig.leadStatuses.firstTouch });
+  }
+
+  async markAccepted(input: Input<'markAccepted'>): Promise<void> {
+    const operation = 'mark accepted';
+    const contactId = this.requireContactId(operation, input.lead);
+    const at = requireDateTime(operation, 'at', input.at);
+    const dealId = input.dealId ? this.requireOpportunityId(operation, input.dealId) : null;
+    const sqlDate = { [this.sfConfig.fields.sqlDate]: at.toISOString() };
+    if (this.recordType === 'Lead' && this.sfConfig.convertOnAccept) {
+      await this.convertLead(input.lead, contactId, sqlDate, dealId);
+      return;
+    }
+    const status = this.recordType === 'Lead' ? { Status: this.sfConfig.leadStatuses.accepted } : {};
+    await this.updateOutcome(operation, contactId, { ...status, ...sqlDate });
+  }
+
+  async markRejected(input: Input<'markRejected'>): Promise<void> {
+    const operation = 'mark rejected';
+    const contactId = this.requireContactId(operation, input.lead);
+    if (typeof input.reason !== 'string' || !input.reason.trim()) {
+      throw invalidInput(operation, 'reason', input.reason, 'a rejection reason id such as wrong_title');
+    }
+    const status = this.recordType === 'Lead' ? { Status: this.sfConfig.leadStatuses.rejected } : {};
+    await this.updateOutcome(operation, contactId, {
+      ...status,
+      [this.sfConfig.fields.rejectionReason]: input.reason,
+      // Salesforce requires an owner: "no owner" is the nurture queue (a user for Contacts).
+      OwnerId: this.opts.nurtureOwnerId,
+    });
+  }
+
+  async reassignDeal(input: Input<'reassignDeal'>): Promise<void> {
+    const operation = 'reassign opportunity';
+    const dealId = this.requireOpportunityId(operation, input.dealId);
+    if (!isRecordId(input.ownerId, USER_PREFIX)) {
+      throw invalidInput(operation, 'ownerId', input.ownerId, 'a Salesforce user id (005…)');
+    }
+    const ctx = { operation, object: `Opportunity ${dealId}`, sent: { OwnerId: input.ownerId } };
+    await this.sf.run(ctx, async (conn) => {
+      const opp = await this.opportunity(conn, dealId, ['Id', 'OwnerId']);
+      if (!opp || sameId(opp.OwnerId, input.ownerId)) return;
+      await conn.sobject('Opportunity').update({ Id: opp.Id, OwnerId: input.ownerId });
+    });
+  }
+
+  async moveDealToAcceptedStage(input: Input<'moveDealToAcceptedStage'>): Promise<void> {
+    const operation = 'move opportunity to accepted stage';
+    const dealId = this.requireOpportunityId(operation, input.dealId);
+    const stage = this.sfConfig.opportunityStages.accepted;
+    if (!stage) return;
+    const ctx = { operation, object: `Opportunity ${dealId}`, sent: { StageName: stage } };
+    await this.sf.run(ctx, async (conn) => {
+      const opp = await this.opportunity(conn, dealId, ['Id', 'StageName']);
+      // Only from the stage the handoff created it at: one sales moved on (or closed) stays where they put it.
+      if (!opp || opp.StageName !== this.opts.opportunityStage) return;
+      await conn.sobject('Opportunity').update({ Id: opp.Id, StageName: stage });
+    });
+  }
+
+  async closeDealLost(input: Input<'closeDealLost'>): Promise<void> {
+    const operation = 'close opportunity lost';
+    const dealId = this.requireOpportunityId(operation, input.dealId);
+    if (typeof input.reason !== 'string' || !input.reason.trim()) {
+      throw invalidInput(operation, 'reason', input.reason, 'a rejection reason id such as wrong_title');
+    }
+    const fields = {
+      StageName: this.sfConfig.opportunityStages.closedLost,
+      [this.sfConfig.fields.lossReason]: input.reason,
+      // Closed today: reports on lost opportunities go by CloseDate, which still holds the planned date.
+      CloseDate: new Date().toISOString().slice(0, 10),
+    };
+    const ctx = { operation, object: `Opportunity ${dealId}`, sent: fields };
+    await this.sf.run(ctx, async (conn) => {
+      const opp = await this.opportunity(conn, dealId, ['Id', 'IsClosed']);
+      // Closed already (lost, or won by a rep who moved fast): the outcome there stands.
+      if (!opp || opp.IsClosed) return;
+      await conn.sobject('Opportunity').update({ Id: opp.Id, ...fields });
+    });
+  }
+
   // -------------------------------------------------------------------------------------------------------------
+
+  private get sfConfig(): OrgConfig['salesforce'] {
+    return this.opts.config.salesforce;
+  }
+
+  /** Updates the lead's Lead/Contact, found by external id; missing or converted: nothing is written. */
+  private async updateOutcome(operation: string, contactId: string, fields: Record<string, unknown>): Promise<void> {
+    const ctx = { operation, object: this.recordLabel(contactId), sent: fields };
+    await this.sf.run(ctx, async (conn) => {
+      const record = await this.outcomeRecord(conn, contactId);
+      // Never handed to Salesforce, deleted there, or converted (read-only): nothing to mark.
+      if (!record || record.IsConverted) return;
+      await conn.sobject(this.recordType).update({ Id: record.Id, ...fields });
+    });
+  }
+
+  private async outcomeRecord(conn: Connection, contactId: string): Promise<OutcomeRow | undefined> {
+    const fields = this.recordType === 'Lead' ? 'Id, IsConverted, ConvertedAccountId' : 'Id';
+    const [row] = await queryRecords<OutcomeRow>(
+      conn,
+      `SELECT ${fields} FROM ${this.recordType} WHERE ${this.externalIdField} = ${soqlString(contactId)} LIMIT 1`,
+    );
+    return row;
+  }
+
+  /**
+   * Acceptance as a conversion: the SQL date on the Lead first (so a field mapping can carry it to the Contact),
+   * then SOAP convertLead into the account matching the company (a new one when none does), with no Opportunity —
+   * the handoff's own, if any, is linked to that account when it has none.
+   */
+  private async convertLead(
+    lead: LeadSnapshot,
+    contactId: string,
+    sqlDate: Record<string, string>,
+    dealId: string | null,
+  ): Promise<void> {
+    const operation = 'convert lead';
+    const convertedStatus = this.sfConfig.leadStatuses.converted;
+    const ctx: OperationContext = {
+      operation,
+      object: this.recordLabel(contactId),
+      sent: { ...sqlDate, convertedStatus },
+    };
+    await this.sf.run(ctx, async (conn) => {
+      const record = await this.outcomeRecord(conn, contactId);
+      if (!record) return;
+      let accountId = record.ConvertedAccountId ?? null;
+      if (!record.IsConverted) {
+        await conn.sobject('Lead').update({ Id: record.Id, ...sqlDate });
+        const [account] = await this.matchingAccounts(conn, lead);
+        const result = await conn.soap.convertLead({
+          leadId: record.Id,
+          convertedStatus,
+          doNotCreateOpportunity: true,
+          ...(account ? { accountId: account.Id } : {}),
+        });
+        if (!result.success) throw convertFailure(ctx, result.errors, convertedStatus);
+        accountId = result.accountId ?? null;
+      }
+      if (!dealId || !accountId) return;
+      const opp = await this.opportunity(conn, dealId, ['Id', 'AccountId']);
+      if (opp && !opp.AccountId) await conn.sobject('Opportunity').update({ Id: opp.Id, AccountId: accountId });
+    });
+  }
+
+  /** The Opportunity's fields, or null when it was deleted. */
+  private async opportunity(
+    conn: Connection,
+    id: string,
+    fields: string[],
+  ): Promise<(Record<string, unknown> & { Id: string }) | null> {
+    try {
+      return (await conn.sobject('Opportunity').retrieve(id, { fields })) as never;
+    } catch (e) {
+      if (isGone(e)) return null;
+      throw e;
+    }
+  }
+
+  private requireOpportunityId(operation: string, id: unknown): string {
+    if (!isRecordId(id, OPPORTUNITY_PREFIX)) {
+      throw invalidInput(operation, 'dealId', id, 'a Salesforce opportunity id (006…)');
+    }
+    return id;
+  }
 
   private ref(objectType: string, id: string): ExternalRef {
     return { system: 'salesforce', objectType, id, url: this.sf.recordUrl(objectType, id) };
@@ -309,6 +495,40 @@ export class SalesforceSalesCrm implements SalesCrm {
 function websiteDomain(website: string | null | undefined): string | null {
   const host = normalizeDomain(website);
   return host?.includes('.') ? host : null;
+}
+
+/** Salesforce ids compare by their case-sensitive 15-character form (the 18-character one adds a suffix). */
+function sameId(a: unknown, b: string): boolean {
+  return typeof a === 'string' && a.slice(0, 15) === b.slice(0, 15);
+}
+
+function requireDateTime(operation: string, field: string, value: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value ?? '') || Number.isNaN(d.getTime())) {
+    throw invalidInput(operation, field, value, 'an ISO-8601 date-time such as 2026-03-02T15:00:00Z');
+  }
+  return d;
+}
+
+/** convertLead answers HTTP 200 with `success: false` and the errors: the request's fault, not retried. */
+function convertFailure(
+  ctx: OperationContext,
+  errors: { statusCode: string; message: string; fields?: string[] | null }[],
+  convertedStatus: string,
+): ServiceError {
+  const first = errors[0];
+  const field = first?.fields?.[0] ?? (first?.statusCode === 'INVALID_STATUS' ? 'convertedStatus' : undefined);
+  const details = {
+    service: 'salesforce' as const,
+    operation: ctx.operation,
+    object: ctx.object,
+    status: 400,
+    code: first?.statusCode ?? 'CONVERT_FAILED',
+    ...(field ? { field } : {}),
+    ...(field === 'convertedStatus' ? { value: convertedStatus } : {}),
+  };
+  const detail = errors.map((e) => e.message).join('; ') || 'convertLead answered success: false';
+  return new ServiceError(describeServiceFailure(details, detail), details);
 }
 
 function isGone(err: unknown): boolean {

@@ -5,8 +5,9 @@
  *    backoff, ignoring Retry-After. Temporal's activity retry policy decides instead (toActivityFailure).
  *  - every error answer becomes a `SalesforceHttpError` carrying status, headers and body, which jsforce's own
  *    errors drop (needed for Retry-After and for classifying 4xx vs 5xx).
- *  - an expired session is refreshed once per call: the first 401 of a request goes back to jsforce, which refreshes
- *    the session and replays the request; a second 401 for the same request is an error, not another refresh.
+ *  - an expired session is refreshed once per call: the first 401 of a request (for SOAP: the INVALID_SESSION_ID
+ *    fault) goes back to jsforce, which refreshes the session and replays the request; a second one for the same
+ *    request is an error, not another refresh.
  */
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 import Transport from 'jsforce/lib/transport';
@@ -25,6 +26,8 @@ export class SalesforceHttpError extends Error {
     this.name = 'SalesforceHttpError';
   }
 }
+
+const SOAP_INVALID_SESSION = /<faultcode>[a-zA-Z]+:INVALID_SESSION_ID<\/faultcode>/;
 
 export class SalesforceTransport extends Transport {
   private readonly refreshedOnce = new WeakSet<HttpRequest>();
@@ -46,7 +49,10 @@ export class SalesforceTransport extends Transport {
 
   private check(req: HttpRequest, res: HttpResponse): HttpResponse {
     const tokenEndpoint = req.url.includes('/services/oauth2/');
-    if (res.statusCode === 401 && !tokenEndpoint && this.canRefreshSession && !this.refreshedOnce.has(req)) {
+    // SOAP (convertLead) reports an expired session as a 500 fault; jsforce refreshes on that, as on a REST 401.
+    const soapSessionExpired = res.statusCode === 500 && SOAP_INVALID_SESSION.test(res.body);
+    const expired = res.statusCode === 401 || soapSessionExpired;
+    if (expired && !tokenEndpoint && this.canRefreshSession && !this.refreshedOnce.has(req)) {
       this.refreshedOnce.add(req);
       return res;
     }

@@ -194,6 +194,8 @@ const BUILT_IN: Record<ObjectType, Spec[]> = {
     s('amount', { type: 'number' }),
     s('closedate', { type: 'datetime' }),
     s('dealtype', { type: 'enumeration', options: ['newbusiness', 'existingbusiness'] }),
+    s('closed_lost_reason', { label: 'Closed lost reason', fieldType: 'textarea' }),
+    s('closed_won_reason', { label: 'Closed won reason', fieldType: 'textarea' }),
     { ...owner, label: 'Deal owner' },
     readOnly('hs_is_closed', 'bool'),
     readOnly('hs_is_closed_won', 'bool'),

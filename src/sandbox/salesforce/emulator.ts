@@ -7,6 +7,8 @@
  * the session expired (`sessionTtlMs`, or `expireSessions()`); every data answer carries
  * `Sforce-Limit-Info: api-usage=n/limit` and the org's daily limit answers 403 REQUEST_LIMIT_EXCEEDED; errors are
  * `[{message, errorCode, fields}]`. Fault injection (rate limit, 5xx, slow, drop-after-write) comes from the kit.
+ * The SOAP partner endpoint (/services/Soap/u/XX.X) serves `convertLead()` (see soap.ts), with the session in the
+ * envelope's SessionHeader and faults as SOAP faults (HTTP 500), injected ones included.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +18,7 @@ import { startEmulator, type Emulator } from '../emulator-kit';
 import { fault, notFound, SalesforceFault } from './faults';
 import { SalesforceOrg } from './org';
 import { SANDBOX_INTEGRATION_USER_ID, SANDBOX_INTEGRATION_USERNAME, SANDBOX_ORG_ID, seedDemoOrg } from './seed';
+import { parseLeadConverts, parseSoapRequest, SoapFault, soapFaultBody, soapResponse } from './soap';
 
 export interface SalesforceEmulatorOptions {
   port?: number;
@@ -155,6 +158,45 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
       })),
     );
 
+    app.post('/services/Soap/u/:version', async (req, reply) => {
+      const send = (status: number, xml: string) =>
+        reply.code(status).header('content-type', 'text/xml; charset=utf-8').send(xml);
+      try {
+        const m = /^(\d+)\.0$/.exec((req.params as { version: string }).version);
+        if (!m || !SUPPORTED_API_VERSIONS.includes(Number(m[1]))) {
+          throw new SoapFault('UNSUPPORTED_API_VERSION', 'Invalid Api version specified on URL');
+        }
+        const soap = parseSoapRequest(req.body);
+        const session = soap.sessionId ? sessions.get(soap.sessionId) : undefined;
+        if (!session || Date.now() >= session.expiresAt) {
+          if (soap.sessionId) sessions.delete(soap.sessionId);
+          throw new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+        }
+        if (store.apiUsage >= store.apiLimit)
+          throw new SoapFault('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+        store.apiUsage += 1;
+        if (soap.operation !== 'convertLead') {
+          throw new SoapFault(
+            'Client',
+            `No operation available for request {urn:partner.soap.sforce.com}${soap.operation}`,
+            'soapenv',
+          );
+        }
+        const results = store.convertLead(parseLeadConverts(soap.body), session.userId);
+        return send(
+          200,
+          soapResponse(
+            'convertLead',
+            results.map((r) => ({ ...r, errors: r.errors.map((e) => ({ ...e })) })),
+            { used: store.apiUsage, limit: store.apiLimit },
+          ),
+        );
+      } catch (e) {
+        if (e instanceof SoapFault) return send(500, soapFaultBody(e));
+        throw e;
+      }
+    });
+
     app.register(async (data) => {
       data.addHook('onRequest', async (req, reply) => {
         const version = /^\/services\/data\/([^/?]+)/.exec(req.url)?.[1] ?? '';
@@ -186,22 +228,32 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     port: opts.port,
     routes,
     rateLimited: (reply: FastifyReply, retryAfterSeconds: number) =>
-      reply
-        .code(429)
-        .header('Retry-After', String(retryAfterSeconds))
-        .send([{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]),
+      isSoap(reply)
+        ? // SOAP has no 429: the concurrency limit is a fault, without Retry-After.
+          soapFault(reply, new SoapFault('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'))
+        : reply
+            .code(429)
+            .header('Retry-After', String(retryAfterSeconds))
+            .send([{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]),
     serverError: (reply: FastifyReply, status: number) =>
-      reply.code(status).send(
-        status === 503
-          ? [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }]
-          : [
-              {
-                message:
-                  'An unexpected error occurred. Please include this ErrorId if you contact support: 1337-42 (-1337)',
-                errorCode: 'UNKNOWN_EXCEPTION',
-              },
-            ],
-      ),
+      isSoap(reply)
+        ? soapFault(
+            reply,
+            status === 503
+              ? new SoapFault('SERVER_UNAVAILABLE', 'Server temporarily unavailable')
+              : new SoapFault('UNKNOWN_EXCEPTION', 'An unexpected error occurred. ErrorId: 1337-42 (-1337)'),
+          )
+        : reply.code(status).send(
+            status === 503
+              ? [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }]
+              : [
+                  {
+                    message:
+                      'An unexpected error occurred. Please include this ErrorId if you contact support: 1337-42 (-1337)',
+                    errorCode: 'UNKNOWN_EXCEPTION',
+                  },
+                ],
+          ),
     state: () => ({ ...store.snapshot(), sessions: sessions.size }),
     reset: () => {
       store.clear();
@@ -219,6 +271,10 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     revokeRefreshTokens: () => validRefreshTokens.clear(),
   });
 }
+
+const isSoap = (reply: FastifyReply): boolean => reply.request.url.startsWith('/services/Soap/');
+const soapFault = (reply: FastifyReply, f: SoapFault): FastifyReply =>
+  reply.code(500).header('content-type', 'text/xml; charset=utf-8').send(soapFaultBody(f));
 
 const userOf = (req: FastifyRequest): string => (req as unknown as { sessionUserId: string }).sessionUserId;
 

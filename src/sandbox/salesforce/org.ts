@@ -6,7 +6,14 @@
  */
 import { fault, notFound, SalesforceFault, type SalesforceErrorBody } from './faults';
 import { IdGenerator, isSalesforceId } from './ids';
-import { OPPORTUNITY_STAGES, OrgSchema, TASK_STATUSES, type FieldDef, type ObjectDef } from './schema';
+import {
+  LEAD_STATUS_VALUES,
+  OPPORTUNITY_STAGES,
+  OrgSchema,
+  TASK_STATUSES,
+  type FieldDef,
+  type ObjectDef,
+} from './schema';
 import { compileQuery, type StoredRecord } from './soql';
 
 export type OrgRecord = StoredRecord & { Id: string };
@@ -43,6 +50,19 @@ export interface ActionResult {
   errors: { statusCode: string; message: string; fields: string[] }[] | null;
   isSuccess: boolean;
   outputValues: Record<string, unknown> | null;
+}
+
+/** One `LeadConvert` of a SOAP `convertLead()` call: its simple elements, `null` for an `xsi:nil` one. */
+export type LeadConvertInput = Record<string, string | null>;
+
+/** A `LeadConvertResult`, in the order the partner WSDL lists its elements. */
+export interface LeadConvertResult {
+  accountId: string | null;
+  contactId: string | null;
+  errors: { fields: string[]; message: string; statusCode: string }[];
+  leadId: string | null;
+  opportunityId: string | null;
+  success: boolean;
 }
 
 /** Salesforce's date-time format in API answers: 2026-01-05T14:03:22.000+0000. */
@@ -248,6 +268,119 @@ export class SalesforceOrg {
     return { results, allSucceeded: results.every((r) => r.isSuccess) };
   }
 
+  /**
+   * SOAP `convertLead()`: each Lead into an Account (new, or `accountId`), a Contact (new, or `contactId` on that
+   * account) and, unless `doNotCreateOpportunity`, a new Opportunity. Standard fields are mapped as the platform maps
+   * them; custom Lead fields go to the Contact field of the same API name (an org whose admin mapped them so). The
+   * Lead is then converted: read-only, `IsConverted`, the converted status and the ids of what it became. A failed
+   * input leaves nothing behind and answers `success: false` with the error, as the API does (HTTP 200).
+   */
+  convertLead(inputs: LeadConvertInput[], asUserId: string): LeadConvertResult[] {
+    return inputs.map((input) => {
+      const created: { object: ObjectDef; id: string }[] = [];
+      try {
+        return this.convertOne(input, asUserId, created);
+      } catch (e) {
+        for (const c of created) this.table(c.object).delete(key15(c.id));
+        if (!(e instanceof SalesforceFault)) throw e;
+        const first = e.errors[0]!;
+        return convertFailure(first.errorCode, first.message, first.fields ?? []);
+      }
+    });
+  }
+
+  private convertOne(
+    input: LeadConvertInput,
+    asUserId: string,
+    created: { object: ObjectDef; id: string }[],
+  ): LeadConvertResult {
+    const lead = input.leadId ? this.findAny(input.leadId) : undefined;
+    if (!input.leadId) return convertFailure('REQUIRED_FIELD_MISSING', 'Required field is missing: leadId', ['leadId']);
+    if (!lead || lead.object.name !== 'Lead') {
+      return convertFailure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['leadId']);
+    }
+    const l = this.table(lead.object).get(key15(lead.record.Id))!;
+    if (l.IsConverted === true)
+      return convertFailure('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    const status = LEAD_STATUS_VALUES.find((x) => x.name === input.convertedStatus);
+    if (!status?.converted) {
+      return convertFailure('INVALID_STATUS', `invalid convertedStatus: ${input.convertedStatus ?? ''}`, [
+        'convertedStatus',
+      ]);
+    }
+    const reference = (name: 'accountId' | 'contactId' | 'ownerId', type: string) => {
+      const id = input[name];
+      if (!id) return undefined;
+      const found = this.findAny(id);
+      return found?.object.name === type ? found.record : null;
+    };
+    const account = reference('accountId', 'Account');
+    if (account === null)
+      return convertFailure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['accountId']);
+    const contact = reference('contactId', 'Contact');
+    if (contact === null || (contact && (!account || contact.AccountId !== account.Id))) {
+      return convertFailure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['contactId']);
+    }
+    const owner = reference('ownerId', 'User');
+    if (owner === null) return convertFailure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ownerId']);
+    const ownerId = owner?.Id ?? (l.OwnerId as string);
+
+    const insert = (type: string, fields: Record<string, unknown>): string => {
+      const object = this.requireObject(type);
+      const id = this.insert(object, withoutEmpty(fields), asUserId, {});
+      created.push({ object, id });
+      return id;
+    };
+    const accountId =
+      account?.Id ?? insert('Account', { Name: l.Company, BillingCountry: l.Country, OwnerId: ownerId });
+    const contactObject = this.requireObject('Contact');
+    const contactFields: Record<string, unknown> = {
+      FirstName: l.FirstName,
+      LastName: l.LastName,
+      Email: l.Email,
+      Title: l.Title,
+      Phone: l.Phone,
+      MailingCountry: l.Country,
+      LeadSource: l.LeadSource,
+    };
+    for (const f of lead.object.fields) {
+      if (f.name.endsWith('__c') && this.schema.field(contactObject, f.name)) contactFields[f.name] = l[f.name];
+    }
+    let contactId: string;
+    if (contact) {
+      // Merged into an existing contact: only its empty fields are filled.
+      const empty = Object.fromEntries(
+        Object.entries(withoutEmpty(contactFields)).filter(([k]) => contact[k] === undefined || contact[k] === null),
+      );
+      this.applyUpdate(contactObject, this.table(contactObject).get(key15(contact.Id))!, empty, asUserId);
+      contactId = contact.Id;
+    } else {
+      contactId = insert('Contact', { ...contactFields, AccountId: accountId, OwnerId: ownerId });
+    }
+    let opportunityId: string | null = null;
+    if (input.doNotCreateOpportunity !== 'true') {
+      opportunityId = insert('Opportunity', {
+        Name: input.opportunityName || l.Company,
+        StageName: OPPORTUNITY_STAGES[0]!.name,
+        CloseDate: endOfQuarter(this.now()),
+        AccountId: accountId,
+        OwnerId: ownerId,
+        LeadSource: l.LeadSource,
+      });
+    }
+    Object.assign(l, {
+      IsConverted: true,
+      Status: status.name,
+      ConvertedDate: this.now().toISOString().slice(0, 10),
+      ConvertedAccountId: accountId,
+      ConvertedContactId: contactId,
+      ConvertedOpportunityId: opportunityId,
+      LastModifiedDate: formatDateTime(this.now()),
+      LastModifiedById: asUserId,
+    });
+    return { accountId, contactId, errors: [], leadId: l.Id, opportunityId, success: true };
+  }
+
   recordUrl(object: ObjectDef, id: string, version: string): string {
     return `/services/data/${version}/sobjects/${object.name}/${id}`;
   }
@@ -416,6 +549,10 @@ export class SalesforceOrg {
   }
 
   private applyUpdate(object: ObjectDef, existing: OrgRecord, body: Record<string, unknown>, asUserId: string): void {
+    // A converted Lead is frozen: the platform refuses every update (and upsert) of it.
+    if (object.name === 'Lead' && existing.IsConverted === true) {
+      throw fault(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', []);
+    }
     const values = this.validateWrite(object, body, false);
     const next: OrgRecord = { ...existing, ...values };
     this.checkRequired(object, next);
@@ -578,4 +715,25 @@ export class SalesforceOrg {
       record.IsClosed = TASK_STATUSES.find((s) => s.name === record.Status)?.closed ?? false;
     }
   }
+}
+
+function convertFailure(statusCode: string, message: string, fields: string[] = []): LeadConvertResult {
+  return {
+    accountId: null,
+    contactId: null,
+    errors: [{ fields, message, statusCode }],
+    leadId: null,
+    opportunityId: null,
+    success: false,
+  };
+}
+
+function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+}
+
+/** The last day of the calendar quarter (UTC): the close date the platform gives an opportunity made by conversion. */
+function endOfQuarter(now: Date): string {
+  const quarterEndMonth = Math.floor(now.getUTCMonth() / 3) * 3 + 3;
+  return new Date(Date.UTC(now.getUTCFullYear(), quarterEndMonth, 0)).toISOString().slice(0, 10);
 }

@@ -101,11 +101,40 @@ export const TASK_STATUSES: { name: string; closed: boolean }[] = [
   { name: 'Deferred', closed: false },
 ];
 
-export const LEAD_STATUSES = [
-  'Open - Not Contacted',
-  'Working - Contacted',
-  'Closed - Converted',
-  'Closed - Not Converted',
+/** The standard Lead Status picklist (LeadStatus records); `converted` is LeadStatus.IsConverted. */
+export const LEAD_STATUS_VALUES: { name: string; converted: boolean }[] = [
+  { name: 'Open - Not Contacted', converted: false },
+  { name: 'Working - Contacted', converted: false },
+  { name: 'Closed - Converted', converted: true },
+  { name: 'Closed - Not Converted', converted: false },
+];
+export const LEAD_STATUSES = LEAD_STATUS_VALUES.map((s) => s.name);
+
+/**
+ * The custom fields the handoff's setup guide has the admin add (src/activities/salesforce/README.md, "What the org
+ * needs"), typed here from that guide as an admin would: the rejection-reason picklist and SQL date on Lead and
+ * Contact, the loss-reason picklist on Opportunity. The picklists hold the handoff's reason ids as API names and
+ * are restricted (the default for new custom picklists), so any other value is refused.
+ */
+export const REJECTION_REASON_FIELD = 'Handoff_Rejection_Reason__c';
+export const SQL_DATE_FIELD = 'SQL_Date__c';
+export const LOSS_REASON_FIELD = 'Loss_Reason__c';
+export const REASON_PICKLIST_VALUES = [
+  'wrong_company_size',
+  'wrong_title',
+  'no_budget_signal',
+  'bad_data_quality',
+  'timing_not_right',
+];
+
+const handoffOutcomeFields: FieldDef[] = [
+  {
+    name: REJECTION_REASON_FIELD,
+    label: 'Handoff Rejection Reason',
+    type: 'picklist',
+    picklist: { values: REASON_PICKLIST_VALUES, restricted: true },
+  },
+  { name: SQL_DATE_FIELD, label: 'SQL Date', type: 'datetime' },
 ];
 
 const leadSourceField: FieldDef = {
@@ -186,8 +215,31 @@ export const OBJECTS: ObjectDef[] = [
       },
       { name: 'OwnerId', label: 'Owner ID', type: 'reference', referenceTo: ['User', 'Group'] },
       { name: 'IsConverted', label: 'Converted', type: 'boolean', readOnly: true, defaultValue: false },
+      { name: 'ConvertedDate', label: 'Converted Date', type: 'date', readOnly: true },
+      {
+        name: 'ConvertedAccountId',
+        label: 'Converted Account ID',
+        type: 'reference',
+        readOnly: true,
+        referenceTo: ['Account'],
+      },
+      {
+        name: 'ConvertedContactId',
+        label: 'Converted Contact ID',
+        type: 'reference',
+        readOnly: true,
+        referenceTo: ['Contact'],
+      },
+      {
+        name: 'ConvertedOpportunityId',
+        label: 'Converted Opportunity ID',
+        type: 'reference',
+        readOnly: true,
+        referenceTo: ['Opportunity'],
+      },
       description(),
       str(HUBSPOT_ID_FIELD, 'HubSpot Contact ID', 64, { externalId: true, unique: true }),
+      ...handoffOutcomeFields,
     ],
   },
   {
@@ -206,6 +258,7 @@ export const OBJECTS: ObjectDef[] = [
       description(),
       // External ID without Unique here, as in orgs whose duplicate contacts share a HubSpot id: upsert answers 300.
       str(HUBSPOT_ID_FIELD, 'HubSpot Contact ID', 64, { externalId: true }),
+      ...handoffOutcomeFields,
     ],
   },
   {
@@ -229,6 +282,12 @@ export const OBJECTS: ObjectDef[] = [
       { name: 'IsClosed', label: 'Closed', type: 'boolean', readOnly: true },
       { name: 'IsWon', label: 'Won', type: 'boolean', readOnly: true },
       str(HANDOFF_KEY_FIELD, 'Handoff Key', 255, { externalId: true, unique: true }),
+      {
+        name: LOSS_REASON_FIELD,
+        label: 'Loss Reason',
+        type: 'picklist',
+        picklist: { values: REASON_PICKLIST_VALUES, restricted: true },
+      },
     ],
   },
   {
