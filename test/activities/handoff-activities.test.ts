@@ -749,7 +749,7 @@ describe('accept / reject / disqualify', () => {
     expect([...(world.lists.get('102') ?? [])]).toEqual(['51']);
   });
 
-  test('markRejected (Salesforce): the Salesforce owner is removed as well', async () => {
+  test('markRejected (Salesforce): the sales side hears the rejection and the rep no longer owns the record', async () => {
     const { world, acts, env } = setup({ salesCrm: 'salesforce' });
     const l = storedLead(world, { hubspotOwnerId: '71000001' });
     world.owners.set('51', '0055g00000AnaRuAAA');

@@ -210,6 +210,8 @@ export function createInMemoryPorts(
     async markRejected({ lead, reason, reasonLabel }) {
       world.maybeFail('markRejected');
       world.salesOutcomes.push({ kind: 'rejected', contactId: lead.contactId, reason, reasonLabel });
+      // As the adapters do: the rep no longer owns the sales-side record (Salesforce: the nurture queue does).
+      if (world.owners.has(lead.contactId)) world.owners.set(lead.contactId, null);
     },
     // Deals as the adapters treat them: a missing deal is left alone, a closed one keeps its outcome.
     async reassignDeal({ dealId, ownerId }) {
