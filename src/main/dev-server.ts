@@ -1,6 +1,7 @@
 /**
  * `npm start`'s local Temporal: the Temporal CLI dev server with the UI, its SQLite database under
- * MQL_HANDOFF_DATA_DIR (default .data/, so leads survive a restart), the handoff's search attributes registered.
+ * MQL_HANDOFF_DATA_DIR (default .data/, so leads survive a restart), the handoff's search attributes registered,
+ * the UI pointed at the codec server so it shows the encrypted payloads decoded.
  * Development only; the worker image does not contain it.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,6 +16,8 @@ export async function startDevServer(input: {
   env: Env;
   namespace: string;
   log: (line: string) => void;
+  /** The codec server the UI decodes payloads through (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
 }): Promise<DevServer> {
   const { env, log } = input;
   const dataDir = path.resolve(env.MQL_HANDOFF_DATA_DIR ?? '.data');
@@ -34,6 +37,7 @@ export async function startDevServer(input: {
       namespace: input.namespace,
       searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: input.codecEndpoint ? ['--ui-codec-endpoint', input.codecEndpoint] : [],
     },
   });
   return { address: `127.0.0.1:${port}`, uiUrl: `http://localhost:${uiPort}`, teardown: () => server.teardown() };
