@@ -296,9 +296,10 @@ function fromJson(raw: unknown, i: number): Payload {
 }
 
 function toJson(p: Payload): JsonPayload {
-  const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+  // A decoded protobuf may hold an empty bytes field as a plain array.
+  const b64 = (u: Uint8Array | number[]): string => Buffer.from(u).toString('base64');
   return {
     metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
-    data: b64(p.data ?? new Uint8Array()),
+    data: b64(p.data ?? []),
   };
 }

@@ -23,7 +23,7 @@ const TAG_BYTES = 16;
 
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const text = (b: Uint8Array | null | undefined): string | undefined =>
-  b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8') : undefined;
+  b ? Buffer.from(b).toString('utf8') : undefined;
 
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;

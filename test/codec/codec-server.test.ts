@@ -33,8 +33,10 @@ afterEach(async () => {
 });
 
 /** An encrypted payload as the UI receives it from Temporal and forwards it: protobuf JSON, bytes in base64. */
-async function encryptedJson(): Promise<{ metadata: Record<string, string>; data: string }> {
-  const [p] = await codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(LEAD_JSON) }]);
+async function encryptedJson(
+  payload: Payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(LEAD_JSON) },
+): Promise<{ metadata: Record<string, string>; data: string }> {
+  const [p] = await codec.encode([payload]);
   return {
     metadata: Object.fromEntries(
       Object.entries((p as Payload).metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
@@ -65,7 +67,15 @@ test('the UI: preflight from its origin, then POST /decode with its headers → 
   const res = await fetch(`${url}/decode`, {
     method: 'POST',
     headers: uiHeaders,
-    body: JSON.stringify({ payloads: [await encryptedJson(), { metadata: { encoding: b64('binary/null') } }] }),
+    body: JSON.stringify({
+      payloads: [
+        await encryptedJson(),
+        // An activity that returns nothing: encrypted binary/null without data.
+        await encryptedJson({ metadata: { encoding: Buffer.from('binary/null') } }),
+        // A payload from before the codec passes through.
+        { metadata: { encoding: b64('json/plain') }, data: b64('"plain"') },
+      ],
+    }),
   });
   expect(res.status).toBe(200);
   expect(res.headers.get('access-control-allow-origin')).toBe(UI);
@@ -73,6 +83,7 @@ test('the UI: preflight from its origin, then POST /decode with its headers → 
     payloads: [
       { metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: b64(LEAD_JSON) },
       { metadata: { encoding: 'YmluYXJ5L251bGw=' }, data: '' },
+      { metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'InBsYWluIg==' },
     ],
   });
 });

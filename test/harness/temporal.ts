@@ -13,7 +13,7 @@
  * Clients and workers run with the handoff's payload codec under the test key (test/support/codec.ts), as
  * production does: what the tests write into history is encrypted.
  */
-import type { ActivityInterface } from '@temporalio/common';
+import type { ActivityInterface, DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { acquireDirLock } from '../../src/temporal/dir-lock';
@@ -44,13 +44,14 @@ function installQuietRuntime(): void {
   });
 }
 
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+/** `dataConverter`: another codec for the env's client (rotation and plain-text controls); default the test key's. */
+export async function devServerEnv(opts: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const s = sharedServers();
   return TestWorkflowEnvironment.createFromExistingServer({
     address: s.devServer.address,
     namespace: s.devServer.namespace,
-    client: { dataConverter: testDataConverter() },
+    client: { dataConverter: opts.dataConverter ?? testDataConverter() },
   });
 }
 
