@@ -16,7 +16,7 @@
  *     `temporal … --codec-auth "Bearer <token>"` sends it. Production refuses to start the server without it.
  *   - Without a token it answers only requests addressed to localhost (a Host header check, against DNS
  *     rebinding): the sandbox's UI on the same machine.
- *   - X-Namespace, when sent, must be this deployment's namespace.
+ *   - X-Namespace, when sent and not empty, must be this deployment's namespace.
  * One log line per request: operation, status, payload count and time; never a payload, a key or the token.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -153,8 +153,9 @@ export function createCodecServer(opts: CodecServerOptions): CodecServer {
       );
     }
 
+    // The Temporal CLI sends an empty X-Namespace when its namespace is the default one.
     const namespace = req.headers['x-namespace'];
-    if (namespace !== undefined && namespace !== settings.namespace) {
+    if (namespace !== undefined && namespace !== '' && namespace !== settings.namespace) {
       throw new HttpError(403, `namespace ${String(namespace)} is not served here`, 'X-Namespace', settings.namespace);
     }
     const contentType = req.headers['content-type'];

@@ -199,6 +199,13 @@ test('without a token it answers only requests addressed to localhost (DNS rebin
     field: 'X-Namespace',
     expected: 'default',
   });
+  // `temporal workflow show` without --namespace sends the header empty.
+  const cliDefault = await fetch(`${url}/decode`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': '' },
+    body: JSON.stringify({ payloads: [] }),
+  });
+  expect(cliDefault.status).toBe(200);
 });
 
 test.each([
