@@ -11,7 +11,9 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { handoffDataConverter } from '../src/codec/data-converter';
 import { createPorts } from '../src/main/wiring';
 import { createBridge } from '../src/client/bridge/server';
 import { hubspotSignatureV3 } from '../src/client/bridge/signatures';
@@ -45,7 +47,10 @@ async function main(): Promise<void> {
   const config = loadOrgConfigFile(resolveOrgConfigPath());
   for (const team of config.teams) for (const rep of team.reps) rep.capacity = 10_000;
   const dev = await resolveDevServer({ allowDownload: false });
+  // Payloads encrypted as in production (AES-256-GCM), with a key that lives as long as this run.
+  const dataConverter = handoffDataConverter([{ id: 'bench', key: randomBytes(32) }]);
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: {
       executable: dev.executable,
       searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
     taskQueue,
     config,
     ports: createPorts(loadEnv({}), config, sandbox),
+    dataConverter,
   });
   const bridge = await createBridge({
     temporal: fixedTemporalGateway(env.client, env.address),

@@ -4,6 +4,7 @@
  * are in src/main (`npm start`, `npm run worker`, the Docker image), and the tests and bench build it the same way.
  */
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createHandoffActivities } from './activities/handoff-activities';
 import type { Ports } from './activities/ports';
@@ -19,6 +20,11 @@ export interface HandoffWorkerOptions {
   taskQueue: string;
   config: OrgConfig;
   ports: Ports;
+  /**
+   * The payload codec and failure converter (src/codec `codecFromEnv`): the same as the clients', so what the
+   * worker writes into history is encrypted and what they write decodes here.
+   */
+  dataConverter: DataConverter;
 }
 
 export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<Worker> {
@@ -28,6 +34,7 @@ export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowsPath: require.resolve('./workflows'),
+    dataConverter: opts.dataConverter,
     activities: {
       ...createHandoffActivities({
         config: () => config,

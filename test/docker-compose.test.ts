@@ -14,9 +14,9 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
 };
 const services = compose.services;
 
-test('has Temporal on PostgreSQL, the UI, the search-attribute registration, the worker and the bridge', () => {
+test('has Temporal on PostgreSQL, the UI, the search-attribute registration, the worker, the bridge and the codec server', () => {
   expect(Object.keys(services).sort()).toEqual(
-    ['bridge', 'postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
+    ['bridge', 'codec-server', 'postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
   );
   expect(services.postgresql!.image).toMatch(/^postgres:\d+/);
   expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:/);
@@ -48,6 +48,25 @@ test.each(['worker', 'bridge'])('%s is built from the repository and configured 
   for (const key of Object.keys(svc.environment!)) expect(known).toContain(key);
   for (const secret of ['HUBSPOT_ACCESS_TOKEN', 'SLACK_BOT_TOKEN', 'SMTP_URL'])
     expect(svc.environment).toHaveProperty(secret);
+  // Compose itself refuses to start without the payload keys (${VAR:?message}).
+  expect(svc.environment!.HANDOFF_CODEC_KEYS).toMatch(/^\$\{HANDOFF_CODEC_KEYS:\?.+\}$/);
+});
+
+test('the codec server runs from the same image for production: keys and an auth token required, the UI origin', () => {
+  const svc = services['codec-server']!;
+  expect(svc.build).toBe('.');
+  expect(svc.command).toEqual(['node', 'dist/src/main/codec-server.js']);
+  expect(svc.ports).toContain('8234:8234');
+  expect(svc.environment).toMatchObject({
+    NODE_ENV: 'production',
+    HANDOFF_CODEC_HOST: '0.0.0.0',
+    HANDOFF_CODEC_PORT: 8234,
+    HANDOFF_CODEC_CORS_ORIGINS: 'http://localhost:8233',
+  });
+  expect(svc.environment!.HANDOFF_CODEC_KEYS).toMatch(/^\$\{HANDOFF_CODEC_KEYS:\?.+\}$/);
+  expect(svc.environment!.HANDOFF_CODEC_AUTH_TOKEN).toMatch(/^\$\{HANDOFF_CODEC_AUTH_TOKEN:\?.+\}$/);
+  const known = Object.keys(envSchema._def.schema.shape);
+  for (const key of Object.keys(svc.environment!)) expect(known).toContain(key);
 });
 
 test('the bridge listens on 3000 and the commands point at compiled entry points', () => {

@@ -4,6 +4,7 @@
  * `describeEnv()` for a loggable summary.
  */
 import { z } from 'zod';
+import { CodecKeyFormatError, parseCodecKeys } from './codec-keys';
 
 const port = z.coerce
   .number({ invalid_type_error: 'expected a port number' })
@@ -15,6 +16,18 @@ const nonEmpty = z.string().min(1, 'expected a non-empty value');
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/, 'expected host:port, e.g. localhost:7233');
+const origins = z.string().refine(
+  (v) =>
+    v.split(',').every((o) => {
+      try {
+        const u = new URL(o.trim());
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.trim();
+      } catch {
+        return false;
+      }
+    }),
+  'expected comma-separated origins such as http://localhost:8233 (scheme://host[:port], no path, no trailing slash)',
+);
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (v === '' || v === undefined ? undefined : v), schema.optional());
 
@@ -90,8 +103,26 @@ export const envSchema = z
 
     // Sandbox emulators (used for every service that is not configured)
     SANDBOX_BASE_PORT: optional(port),
+
+    // Payload encryption (src/codec) and its codec server
+    /** `<id>:<base64 32 bytes>[,…]`: the first encrypts, all decrypt. Required in production. */
+    HANDOFF_CODEC_KEYS: optional(nonEmpty),
+    HANDOFF_CODEC_PORT: optional(port),
+    HANDOFF_CODEC_HOST: optional(nonEmpty),
+    /** Browser origins (the Temporal UI's) allowed to call the codec server. */
+    HANDOFF_CODEC_CORS_ORIGINS: optional(origins),
+    /** The codec server requires `Authorization: Bearer <this>`. Required in production. */
+    HANDOFF_CODEC_AUTH_TOKEN: optional(z.string().min(16, 'expected a random token of at least 16 characters')),
   })
   .superRefine((e, ctx) => {
+    if (e.HANDOFF_CODEC_KEYS) {
+      try {
+        parseCodecKeys(e.HANDOFF_CODEC_KEYS);
+      } catch (err) {
+        if (!(err instanceof CodecKeyFormatError)) throw err;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HANDOFF_CODEC_KEYS'], message: err.message });
+      }
+    }
     if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -132,6 +163,8 @@ const SECRET_VARIABLES = new Set([
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SMTP_URL',
+  'HANDOFF_CODEC_KEYS',
+  'HANDOFF_CODEC_AUTH_TOKEN',
 ]);
 
 export function isSecretVariable(name: string): boolean {
@@ -190,4 +223,32 @@ export function describeEnv(env: Env): Record<string, string> {
     out[k] = isSecretVariable(k) ? '(set)' : String(v);
   }
   return out;
+}
+
+/** Where the codec server listens and whom it answers (src/codec/codec-server.ts). */
+export interface CodecServerSettings {
+  port: number;
+  host: string;
+  /** Browser origins allowed by CORS; empty: no browser (the Temporal CLI needs none). */
+  corsOrigins: string[];
+  /** When set, /encode and /decode require `Authorization: Bearer <authToken>`. */
+  authToken?: string;
+  /** The namespace whose payloads it serves (a request's X-Namespace must name it). */
+  namespace: string;
+}
+
+export function codecServerSettings(env: Env): CodecServerSettings {
+  const production = env.NODE_ENV === 'production';
+  const uiPort = env.TEMPORAL_UI_PORT ?? 8233;
+  return {
+    port: env.HANDOFF_CODEC_PORT ?? uiPort + 1,
+    host: env.HANDOFF_CODEC_HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    corsOrigins: env.HANDOFF_CODEC_CORS_ORIGINS
+      ? env.HANDOFF_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim())
+      : production
+        ? []
+        : [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+    authToken: env.HANDOFF_CODEC_AUTH_TOKEN,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * `npm start`'s local Temporal: the Temporal CLI dev server with the UI, its SQLite database under
  * MQL_HANDOFF_DATA_DIR (default .data/, so leads survive a restart), the handoff's search attributes registered,
- * and its namespace keeping closed workflows 30 days (the dev server's default is one day, too short for the
- * handoff-health report's week-over-week). Development only; the worker image does not contain it.
+ * its namespace keeping closed workflows 30 days (the dev server's default is one day, too short for the
+ * handoff-health report's week-over-week), and the UI pointed at the codec server so it shows the encrypted
+ * payloads decoded. Development only; the worker image does not contain it.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,8 @@ export async function startDevServer(input: {
   env: Env;
   namespace: string;
   log: (line: string) => void;
+  /** The codec server the UI decodes payloads through (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
 }): Promise<DevServer> {
   const { env, log } = input;
   const dataDir = path.resolve(env.MQL_HANDOFF_DATA_DIR ?? '.data');
@@ -39,6 +42,7 @@ export async function startDevServer(input: {
       namespace: input.namespace,
       searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: input.codecEndpoint ? ['--ui-codec-endpoint', input.codecEndpoint] : [],
     },
   });
   try {

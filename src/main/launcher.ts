@@ -6,8 +6,10 @@
  * closed cleanly.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { describeEnv, EnvError, loadEnv, temporalSettings, type Env } from '../config/env';
+import { checkCodecServerConfig, createCodecServer } from '../codec/codec-server';
+import { codecFromEnv, ensureSandboxKey } from '../codec/keys';
 import { listHandoffRecords } from '../activities/handoff-records';
+import { codecServerSettings, describeEnv, EnvError, loadEnv, temporalSettings, type Env } from '../config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../config/org-config-file';
 import { OrgConfigError, type OrgConfig } from '../domain/org-config';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
@@ -33,12 +35,25 @@ export interface RunningSandbox extends SandboxEndpoints {
 }
 
 export interface LaunchOptions {
-  /** Starts a local Temporal when TEMPORAL_ADDRESS is unset (`npm start`); without it the worker dials the cluster. */
-  devServer?: (input: { env: Env; namespace: string; log: (line: string) => void }) => Promise<DevServer>;
+  /**
+   * Starts a local Temporal when TEMPORAL_ADDRESS is unset (`npm start`); without it the worker dials the cluster.
+   * `codecEndpoint`: the codec server its UI should decode payloads through.
+   */
+  devServer?: (input: {
+    env: Env;
+    namespace: string;
+    log: (line: string) => void;
+    codecEndpoint?: string;
+  }) => Promise<DevServer>;
   /** Starts emulators for the services without credentials (`npm start`); without it every service needs them. */
   sandbox?: (input: { env: Env; config: OrgConfig; services: Service[] }) => Promise<RunningSandbox>;
   /** Runs the webhook bridge in the same process (`npm start`). */
   bridge?: boolean;
+  /**
+   * `npm start`: outside production and without HANDOFF_CODEC_KEYS, generates a sandbox key once into the data
+   * folder, and runs the codec server (src/codec/codec-server.ts) for the Temporal UI and CLI.
+   */
+  sandboxCodec?: boolean;
 }
 
 const say = (line: string): void => {
@@ -76,10 +91,35 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
     });
 
+    // 0. The payload codec: lead data is encrypted before it reaches Temporal. Production needs HANDOFF_CODEC_KEYS;
+    //    `npm start` makes a sandbox key once, and runs the codec server the UI decodes through.
+    const sandboxKey = opts.sandboxCodec ? ensureSandboxKey(env) : null;
+    const codec = codecFromEnv(env);
+    let codecUrl: string | null = null;
+    if (opts.sandboxCodec) {
+      const codecSettings = codecServerSettings(env);
+      checkCodecServerConfig({ keyCount: codec.keys.length, production, authToken: codecSettings.authToken });
+      const codecServer = createCodecServer({
+        codec: codec.codec,
+        settings: codecSettings,
+        // Refusals only, unless debugging: the UI calls it for every page it shows.
+        log: (entry) => {
+          if (entry.level !== 'info' || env.LOG_LEVEL === 'debug') say(`codec server: ${JSON.stringify(entry)}`);
+        },
+      });
+      codecUrl = await codecServer.listen(codecSettings.port, codecSettings.host);
+      cleanups.push({ what: 'the codec server', run: () => codecServer.close() });
+    }
+
     // 1. Temporal: a local dev server when offered and TEMPORAL_ADDRESS names no cluster.
     let uiUrl: string | null = null;
     if (!settings.address && opts.devServer) {
-      const server = await opts.devServer({ env, namespace: settings.namespace, log: say });
+      const server = await opts.devServer({
+        env,
+        namespace: settings.namespace,
+        log: say,
+        codecEndpoint: codecUrl ?? undefined,
+      });
       cleanups.push({ what: 'the Temporal dev server', run: () => server.teardown() });
       settings.address = server.address;
       uiUrl = server.uiUrl;
@@ -103,7 +143,7 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
     // 3. The worker.
     const connection = await connectWorkerConnection(settings);
     cleanups.push({ what: 'the worker connection', run: () => connection.close() });
-    const client = await connectClient(settings);
+    const client = await connectClient(settings, codec.dataConverter);
     cleanups.push({ what: 'the client connection', run: () => client.connection.close() });
     const worker = await createHandoffWorker({
       connection,
@@ -112,6 +152,7 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       taskQueue: settings.taskQueue,
       config,
       ports,
+      dataConverter: codec.dataConverter,
     });
 
     // The weekly digest's Schedule, created or updated from the org config (idempotent across restarts/replicas).
@@ -163,6 +204,20 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
     );
     if (uiUrl) say(`Temporal UI: ${uiUrl}`);
     if (metricsUrl) say(`metrics: ${metricsUrl} (handoff health of the current week, process metrics)`);
+    say(`payload codec: ${codec.description}`);
+    if (sandboxKey?.created) {
+      say(
+        `generated the sandbox codec key ${sandboxKey.file} (mode 0600; histories written under it decode only with it)`,
+      );
+    }
+    if (codecUrl) {
+      const auth = env.HANDOFF_CODEC_AUTH_TOKEN ? ' --codec-auth "Bearer $HANDOFF_CODEC_AUTH_TOKEN"' : '';
+      say(
+        uiUrl
+          ? `codec server: ${codecUrl} (the Temporal UI above decodes through it; CLI: temporal workflow show -w <id> --address ${settings.address} --codec-endpoint ${codecUrl}${auth})`
+          : `codec server: ${codecUrl} (in your Temporal UI set it as the Remote Codec Endpoint in the codec/data-encoder settings; CLI: temporal … --codec-endpoint ${codecUrl}${auth})`,
+      );
+    }
     if (bridgeUrl) say(`bridge: ${bridgeUrl} (POST /webhooks/hubspot, /webhooks/salesforce, /slack/interactions)`);
     say(
       `weekly digest: schedule ${digest.scheduleId} ${digest.outcome} (${digest.cron}, ${digest.timeZone})` +

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on one machine. With no TEMPORAL_ADDRESS it starts a local Temporal dev server
  * (UI on :8233, SQLite under .data/ so leads survive a restart), the sandbox emulators for every service without
- * credentials, the worker and the webhook bridge. The only entry point that runs the sandbox; not in the image.
+ * credentials, the worker, the webhook bridge, and the codec server its UI decodes payloads through (with a sandbox
+ * key generated once into the data folder). The only entry point that runs the sandbox; not in the image.
  */
 import { DEFAULT_SANDBOX_BASE_PORT, startSandbox } from '../sandbox';
 import { startDevServer } from './dev-server';
@@ -12,4 +13,5 @@ void runProcess({
   sandbox: ({ env, config, services }) =>
     startSandbox({ config, services, basePort: env.SANDBOX_BASE_PORT ?? DEFAULT_SANDBOX_BASE_PORT }),
   bridge: true,
+  sandboxCodec: true,
 });

@@ -1,9 +1,11 @@
 /**
  * Connections to a Temporal cluster for the worker (NativeConnection) and for clients (bridge, CLI, activities that
  * talk to the team roster). The same settings serve a local dev server, a self-hosted cluster with mTLS, and
- * Temporal Cloud with an API key.
+ * Temporal Cloud with an API key. A client always gets the handoff's data converter (src/codec: lead data is
+ * encrypted before it reaches Temporal), so no caller can forget it.
  */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { existsSync, readFileSync } from 'node:fs';
 import type { TemporalSettings } from '../config/env';
@@ -33,14 +35,15 @@ export function addressOf(s: TemporalSettings): string {
   return s.address ?? 'localhost:7233';
 }
 
-export async function connectClient(s: TemporalSettings): Promise<Client> {
+/** `dataConverter`: the one the worker uses (src/codec/keys.ts `codecFromEnv(env).dataConverter`). */
+export async function connectClient(s: TemporalSettings, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect({
     address: addressOf(s),
     tls: tlsOptions(s),
     apiKey: s.apiKey,
     connectTimeout: '10s',
   });
-  return new Client({ connection, namespace: s.namespace });
+  return new Client({ connection, namespace: s.namespace, dataConverter });
 }
 
 export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {

@@ -4,8 +4,9 @@
  *
  *   domain ← workflows/definitions.ts + activity-contracts.ts (the contracts) ← workflows ← activities ← src/worker.ts ← src/main
  *
- * with src/config (environment, org config file) and src/temporal (connections, binaries) as infrastructure, and
- * src/client and src/sandbox as leaves: neither imports the other nor src/main, and nothing but src/main imports the
+ * with src/config (environment, org config file), src/temporal (connections, binaries) and src/codec (payload
+ * encryption, its keys and codec server: used by src/main and the clients, never by activities or workflows) as
+ * infrastructure, and src/client and src/sandbox as leaves: neither imports the other nor src/main, and nothing but src/main imports the
  * sandbox. The worker image's build (tsconfig.production.json) reaches no sandbox file.
  *
  * The checker is tested on made-up sources first, so a rule that could never fire would show.
@@ -21,6 +22,7 @@ type Layer =
   | 'activities'
   | 'config'
   | 'temporal'
+  | 'codec'
   | 'worker'
   | 'client'
   | 'sandbox'
@@ -44,6 +46,7 @@ function layerOf(file: string): Layer | null {
     activities: 'activities',
     config: 'config',
     temporal: 'temporal',
+    codec: 'codec',
     client: 'client',
     sandbox: 'sandbox',
     simulation: 'simulation',
@@ -59,6 +62,7 @@ const ALL: Layer[] = [
   'activities',
   'config',
   'temporal',
+  'codec',
   'worker',
   'client',
   'sandbox',
@@ -74,8 +78,9 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   activities: ['activities', 'contracts', 'domain'],
   config: ['config', 'domain'],
   temporal: ['temporal', 'config', 'contracts', 'domain'],
+  codec: ['codec', 'config'],
   worker: ['activities', 'contracts', 'domain'],
-  client: ['client', 'simulation', 'activities', 'contracts', 'config', 'temporal', 'domain'],
+  client: ['client', 'simulation', 'activities', 'contracts', 'config', 'temporal', 'codec', 'domain'],
   sandbox: ['sandbox', 'config', 'domain'],
   // The simulated quarter: the product's workflows and activities over in-memory ports, on a test server.
   simulation: ['simulation', 'workflows', 'activities', 'contracts', 'config', 'temporal', 'domain'],
@@ -229,7 +234,9 @@ describe('the checker itself', () => {
     ['src/workflows/flow.ts', "import { proxyActivities } from '@temporalio/workflow';\nimport './definitions';"],
     ['src/activities/act.ts', "import '../workflows/definitions';\nimport '../domain/a';"],
     ['src/worker.ts', "import './activities/act';"],
-    ['src/client/cli.ts', "import '../activities/act';\nimport '../workflows/definitions';"],
+    ['src/config/env.ts', 'export {};'],
+    ['src/codec/codec.ts', "import '../config/env';\nimport { createCipheriv } from 'node:crypto';"],
+    ['src/client/cli.ts', "import '../activities/act';\nimport '../workflows/definitions';\nimport '../codec/codec';"],
     ['src/sandbox/emu.ts', "import '../domain/a';\nimport { SMTPServer } from 'smtp-server';"],
     ['src/main/start.ts', "import '../sandbox/emu';\nimport '../client/cli';\nimport '../worker';"],
   ]);
@@ -269,6 +276,11 @@ describe('the checker itself', () => {
     ['src/client/cli.ts', "import '../main/start';", /client imports main/],
     ['src/sandbox/emu.ts', "import { K } from '../activities/act';", /sandbox imports activities/],
     ['src/sandbox/emu.ts', "import '../client/cli';", /sandbox imports client/],
+    ['src/activities/act.ts', "import '../codec/codec';", /activities imports codec/],
+    ['src/workflows/flow.ts', "import type { C } from '../codec/codec';", /workflows imports codec/],
+    ['src/worker.ts', "import './codec/codec';", /worker imports codec/],
+    ['src/codec/codec.ts', "import '../temporal/connection';", /codec imports temporal/],
+    ['src/codec/codec.ts', "import '../client/cli';", /codec imports client/],
     [
       'src/client/cli.ts',
       "import { TestWorkflowEnvironment } from '@temporalio/testing';",

@@ -12,6 +12,7 @@ import {
   type HandoffStatus,
 } from '../../src/workflows/definitions';
 import { devServerEnv, sharedServers } from '../harness/temporal';
+import { TEST_CODEC_KEYS } from '../support/codec';
 import { handoffFixture, type HandoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 import { uniqueHubSpotId, until } from './support';
@@ -39,7 +40,12 @@ async function handoff(...args: unknown[]): Promise<{ code: number; out: string;
   const code = await runCli(args as string[], {
     out: (t) => (out += t),
     err: (t) => (err += t),
-    env: { TEMPORAL_ADDRESS: sharedServers().devServer.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' },
+    env: {
+      TEMPORAL_ADDRESS: sharedServers().devServer.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      // The workers' key (test/support/codec.ts): the CLI decodes what they wrote.
+      HANDOFF_CODEC_KEYS: TEST_CODEC_KEYS,
+    },
     now: () => opts.now ?? Date.now(),
     ...(opts.workerWaitMs ? { workerWaitMs: opts.workerWaitMs } : {}),
   });

@@ -15,6 +15,7 @@ import { loadEnv } from '../../src/config/env';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { handoffWorkflowId, type HandoffStatus } from '../../src/workflows/definitions';
 import { createTestWorker, devServerEnv, sharedServers, uniqueTaskQueue } from '../harness/temporal';
+import { TEST_CODEC_KEYS } from '../support/codec';
 import { sampleOrg } from '../support/handoff-fixture';
 import {
   cloneSandboxContact,
@@ -53,6 +54,8 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: SLACK_SECRET,
     SALESFORCE_ORG_ID: SF_ORG_ID,
     NODE_ENV: 'production',
+    // Production refuses to run without payload keys; the workers' test key (test/support/codec.ts).
+    HANDOFF_CODEC_KEYS: TEST_CODEC_KEYS,
     BRIDGE_PORT: String(await unusedPort()),
   };
   bridge = await startBridge({

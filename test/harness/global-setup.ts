@@ -12,6 +12,7 @@ import path from 'node:path';
 import { resolveDevServer, resolveTestServer } from '../../src/temporal/binaries';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/workflows/definitions';
+import { testDataConverter } from '../support/codec';
 import { SHARED_ENV_VAR, type SharedTemporalServers } from './shared';
 
 declare global {
@@ -40,6 +41,8 @@ export default async function globalSetup(): Promise<void> {
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: ts.executable } }),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
+      // As Worker.create bundles it in production: workflow failures' messages are encoded too.
+      failureConverterPath: testDataConverter().failureConverterPath,
       logger: {
         log: () => undefined,
         trace: () => undefined,

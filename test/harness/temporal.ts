@@ -9,11 +9,15 @@
  *
  * Time on the time-skipping server is global to that server, so time-skipping files take a lock and run one at a
  * time; dev-server files run in parallel with each other and with them.
+ *
+ * Clients and workers run with the handoff's payload codec under the test key (test/support/codec.ts), as
+ * production does: what the tests write into history is encrypted.
  */
-import type { ActivityInterface } from '@temporalio/common';
+import type { ActivityInterface, DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { acquireDirLock } from '../../src/temporal/dir-lock';
+import { testDataConverter } from '../support/codec';
 import { SHARED_ENV_VAR, type SharedTemporalServers } from './shared';
 
 export function sharedServers(): SharedTemporalServers {
@@ -40,12 +44,14 @@ function installQuietRuntime(): void {
   });
 }
 
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+/** `dataConverter`: another codec for the env's client (rotation and plain-text controls); default the test key's. */
+export async function devServerEnv(opts: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const s = sharedServers();
   return TestWorkflowEnvironment.createFromExistingServer({
     address: s.devServer.address,
     namespace: s.devServer.namespace,
+    client: { dataConverter: opts.dataConverter ?? testDataConverter() },
   });
 }
 
@@ -63,6 +69,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
       address: s.timeSkipping.address,
       namespace: 'default',
       supportsTimeSkipping: true,
+      client: { dataConverter: testDataConverter() },
     });
     const teardown = env.teardown.bind(env);
     env.teardown = async () => {
@@ -98,6 +105,7 @@ export async function createTestWorker(
     taskQueue: taskQueue ?? uniqueTaskQueue(),
     workflowBundle: { codePath: sharedServers().workflowBundlePath },
     activities,
+    dataConverter: testDataConverter(),
     ...rest,
   });
 }

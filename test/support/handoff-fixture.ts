@@ -8,6 +8,7 @@ import type {
   WorkflowHandle,
   WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -55,13 +56,23 @@ export interface HandoffFixture {
   ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof mqlHandoff>>;
 }
 
+/**
+ * The worker runs with the harness's payload codec (the test key) unless `dataConverter` says otherwise; give the
+ * env's client the same one (devServerEnv({ dataConverter })).
+ */
 export async function handoffFixture(
   env: TestWorkflowEnvironment,
-  opts: { config?: OrgConfig; world?: InMemoryWorld } = {},
+  opts: {
+    config?: OrgConfig;
+    world?: InMemoryWorld;
+    dataConverter?: DataConverter;
+    /** Another fixture's task queue (and roster scope): a new worker taking over its handoffs. */
+    taskQueue?: string;
+  } = {},
 ): Promise<HandoffFixture> {
   const world = opts.world ?? new InMemoryWorld();
   const config = opts.config ?? wallClockOrg();
-  const taskQueue = uniqueTaskQueue('handoff');
+  const taskQueue = opts.taskQueue ?? uniqueTaskQueue('handoff');
   const rosterScope = taskQueue;
   const activities = createHandoffActivities({
     config: () => config,
@@ -70,7 +81,11 @@ export async function handoffFixture(
     temporal: env.client,
     rosterScope,
   });
-  const worker = await createTestWorker(env, { activities, taskQueue });
+  const worker = await createTestWorker(env, {
+    activities,
+    taskQueue,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+  });
   const started: string[] = [];
   const fixture: HandoffFixture = {
     world,

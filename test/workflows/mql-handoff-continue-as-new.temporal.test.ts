@@ -12,6 +12,7 @@ import {
   SEARCH_ATTRIBUTE_DEFINITIONS,
   statusQuery,
 } from '../../src/workflows/definitions';
+import { testDataConverter } from '../support/codec';
 import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
@@ -28,6 +29,7 @@ beforeAll(async () => {
       extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
       log: { format: 'pretty', level: 'error' },
     },
+    client: { dataConverter: testDataConverter() },
   });
 });
 afterEach(cleanUpHandoffs);

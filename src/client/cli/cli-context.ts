@@ -1,6 +1,7 @@
 /**
  * What every `handoff` command shares: where output goes, the environment and org config (read once, on first
- * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key).
+ * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key)
+ * with the worker's payload codec (HANDOFF_CODEC_KEYS, or `npm start`'s sandbox key in the data folder).
  */
 import {
   isGrpcCancelledError,
@@ -10,6 +11,8 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { codecFromEnv, type HandoffCodec } from '../../codec/keys';
 import { loadEnv, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
 import { findRep } from '../../domain/org';
@@ -27,7 +30,7 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   now: () => number;
   /** How to reach Temporal; default connectClient (src/temporal/connection.ts). */
-  connect: (settings: TemporalSettings) => Promise<Client>;
+  connect: (settings: TemporalSettings, dataConverter: DataConverter) => Promise<Client>;
   /** How long a query or update may wait for the handoff worker to answer (default 20 s). */
   workerWaitMs: number;
 }
@@ -47,6 +50,7 @@ export class CliContext {
   private envCache: Env | null = null;
   private configCache: OrgConfig | null = null;
   private client: Promise<Client> | null = null;
+  private codecCache: HandoffCodec | null = null;
 
   constructor(readonly io: CliIo) {}
 
@@ -76,6 +80,19 @@ export class CliContext {
     return this.configCache;
   }
 
+  /** The payload codec (keys from HANDOFF_CODEC_KEYS or the sandbox key file); a bad or missing key is bad input. */
+  codec(): HandoffCodec {
+    if (!this.codecCache) {
+      const env = this.env();
+      try {
+        this.codecCache = codecFromEnv(env);
+      } catch (e) {
+        throw usageError((e as Error).message);
+      }
+    }
+    return this.codecCache;
+  }
+
   /** The rep with this id in the org config; an unknown id is a usage error listing the known ones. */
   rep(repId: string): Rep {
     const found = findRep(this.config(), repId);
@@ -95,7 +112,7 @@ export class CliContext {
   /** Runs `fn` with a connected client; Temporal unreachable → exit 3 naming the address. */
   async temporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     const settings = temporalSettings(this.env());
-    if (!this.client) this.client = this.io.connect(settings);
+    if (!this.client) this.client = this.io.connect(settings, this.codec().dataConverter);
     let client: Client;
     try {
       client = await this.client;
