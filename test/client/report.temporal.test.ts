@@ -9,6 +9,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listHandoffRecords } from '../../src/activities/handoff-records';
 import { runCli } from '../../src/client/cli/main';
+import { TEST_CODEC_KEYS, testDataConverter } from '../support/codec';
 import type { ReportJson } from '../../src/client/cli/report';
 import { createHealthMetrics, startMetricsServer } from '../../src/main/health-metrics';
 import { rejectUpdate, repActivitySignal, statusQuery, type HandoffStatus } from '../../src/workflows/definitions';
@@ -20,7 +21,7 @@ import { uniqueHubSpotId, until } from './support';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await devServerEnv();
+  env = await devServerEnv({ dataConverter: testDataConverter() });
 });
 afterEach(cleanUpHandoffs);
 afterAll(async () => {
@@ -33,7 +34,12 @@ async function handoff(...argv: string[]): Promise<{ code: number; out: string; 
   const code = await runCli(argv, {
     out: (t) => (out += t),
     err: (t) => (err += t),
-    env: { TEMPORAL_ADDRESS: sharedServers().devServer.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' },
+    env: {
+      TEMPORAL_ADDRESS: sharedServers().devServer.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      // The workers' key (test/support/codec.ts): the CLI decodes what they wrote.
+      HANDOFF_CODEC_KEYS: TEST_CODEC_KEYS,
+    },
   });
   return { code, out, err };
 }
