@@ -41,6 +41,8 @@ export class HandoffContext {
   private loadedPolicy: OrgConfig | null = null;
   pendingDecision: PendingDecision | null = null;
   pendingReassign: PendingReassign | null = null;
+  /** Set once at start (patched): the deal and the task written together, see patches.ts. */
+  dealAndTaskTogether = false;
   /** A new MQL event for this lead while it sleeps in re-nurture, not yet acted on. */
   returned: HandoffTrigger | null = null;
 

@@ -12,7 +12,9 @@
  */
 import { isOpenForSales, type HandoffOutcome } from '../../domain/handoff-rules';
 import type { HandoffResult } from '../definitions';
+import { patched } from '@temporalio/workflow';
 import { policy } from './activities';
+import { PATCH_DEAL_AND_TASK_TOGETHER } from './patches';
 import { HandoffContext, type HandoffInput } from './context';
 import { handOver } from './continue-as-new';
 import { installHandlers } from './handlers';
@@ -27,6 +29,7 @@ export type { HandoffState, MqlHandoffResume } from './state';
 export async function mqlHandoff(input: HandoffInput): Promise<HandoffResult> {
   const h = new HandoffContext(input);
   installHandlers(h);
+  h.dealAndTaskTogether = patched(PATCH_DEAL_AND_TASK_TOGETHER);
   h.policy = await policy.loadHandoffPolicy();
 
   if (!input.resume) {

@@ -13,6 +13,7 @@ import { firstTouchDueAt } from '../../domain/sla';
 import { crm, roster } from './activities';
 import { failureMessage, type HandoffContext } from './context';
 import { nextFirstTouchRung, slaCalendar } from './ladders';
+import { createFollowUpTask } from './multi-channel-notification';
 import type { ExternalRef } from '../activity-contracts';
 import type { Assignment } from './state';
 
@@ -126,6 +127,8 @@ export interface WrittenAssignment {
   a: Assignment;
   /** The sales-side record (HubSpot contact, Salesforce Lead/Contact), unless the CRM refused the write. */
   record: ExternalRef | null;
+  /** The follow-up task was written with the owner (else multi-channel notification writes it). */
+  taskWritten: boolean;
 }
 
 /** Makes `assignee` the owner: a new assignment (its SLA clock starts now), the owner in the CRM, the deal. */
@@ -162,19 +165,27 @@ export async function writeAssignment(
     `${assignee.kind} in ${assignee.teamId}; ${because}; first touch due ${slaDueAt}`,
   );
 
+  const wantsDeal = createsDeal({
+    assignmentNo: no,
+    matchedBy: s.qualification?.matchedBy ?? null,
+    hasDeal: s.dealId !== null,
+  });
+  const deal = () =>
+    wantsDeal
+      ? h.tolerate('deal creation', () =>
+          crm.createDeal({ lead, assignee, name: inboundDealName(lead), key: h.key('deal') }),
+        )
+      : Promise.resolve(null);
   const record = await h.tolerate('CRM assignment', () =>
     crm.assignInCrm({ lead, assignee, workflowId: s.workflowId, mqlAt: s.mqlAt!, dealId: s.handoffDealId }),
   );
   if (record) s.salesRecordId = record.id;
-  if (createsDeal({ assignmentNo: no, matchedBy: s.qualification?.matchedBy ?? null, hasDeal: s.dealId !== null })) {
-    const deal = await h.tolerate('deal creation', () =>
-      crm.createDeal({ lead, assignee, name: inboundDealName(lead), key: h.key('deal') }),
-    );
-    if (deal) {
-      s.dealId = deal.id;
-      s.handoffDealId = deal.id;
-      h.log('deal_created', 'deal created', deal.id);
-    }
+  // The deal and the task both hang off the record the owner write made: together, in one round trip.
+  const [created] = h.dealAndTaskTogether ? await Promise.all([deal(), createFollowUpTask(h, a)]) : [await deal()];
+  if (created) {
+    s.dealId = created.id;
+    s.handoffDealId = created.id;
+    h.log('deal_created', 'deal created', created.id);
   }
-  return { a, record };
+  return { a, record, taskWritten: h.dealAndTaskTogether };
 }

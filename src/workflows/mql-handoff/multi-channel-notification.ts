@@ -17,13 +17,9 @@ import type { WrittenAssignment } from './instant-routing';
 import { PATCH_NOTIFY_PER_CHANNEL, PATCH_READY_BEFORE_NOTIFY } from './patches';
 import type { Assignment } from './state';
 
-/** Tells the new owner: the task in the sales CRM, then the brief by DM (email, push as configured). */
-export async function announceAssignment(
-  h: HandoffContext,
-  { a, record }: WrittenAssignment,
-  because: string,
-): Promise<void> {
-  const { s, policy } = h;
+/** The rep's follow-up task in the sales CRM, due at the first-touch deadline. */
+export async function createFollowUpTask(h: HandoffContext, a: Assignment): Promise<void> {
+  const { s } = h;
   const lead = s.lead!;
   const { assignee, slaDueAt } = a;
   const task = await h.tolerate('task creation', () =>
@@ -37,6 +33,18 @@ export async function announceAssignment(
     }),
   );
   a.taskId = task?.id ?? null;
+}
+
+/** Tells the new owner: the task in the sales CRM (unless written with the assignment), then the brief by DM. */
+export async function announceAssignment(
+  h: HandoffContext,
+  { a, record, taskWritten }: WrittenAssignment,
+  because: string,
+): Promise<void> {
+  const { s, policy } = h;
+  const lead = s.lead!;
+  const { assignee, slaDueAt } = a;
+  if (!taskWritten) await createFollowUpTask(h, a);
 
   s.brief = await notifications.prepareBrief({
     workflowId: s.workflowId,

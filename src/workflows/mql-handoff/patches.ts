@@ -16,4 +16,10 @@ export const PATCH_NOTIFY_PER_CHANNEL = 'notify-per-channel';
 /** First touch is written to the CRM (lead status in progress, on both sides). */
 export const PATCH_CRM_FIRST_TOUCH = 'crm-first-touch';
 
+/**
+ * One round trip fewer per assignment: once the owner is written, the deal and the follow-up task are written
+ * together (both hang off the sales-side record the owner write creates, so they cannot go before it).
+ */
+export const PATCH_DEAL_AND_TASK_TOGETHER = 'deal-and-task-together';
+
 export const PATCH_ASSIGNEE_CALENDAR = 'sla-in-assignee-calendar';
