@@ -43,6 +43,8 @@ export class HandoffContext {
   pendingReassign: PendingReassign | null = null;
   /** Set once at start (patched): the deal and the task written together, see patches.ts. */
   dealAndTaskTogether = false;
+  /** Set once at start (patched): independent side effects of one step run together, see patches.ts. */
+  effectsTogether = false;
   /** A new MQL event for this lead while it sleeps in re-nurture, not yet acted on. */
   returned: HandoffTrigger | null = null;
 
@@ -105,6 +107,15 @@ export class HandoffContext {
   noteSlaMiss(a: { assignee: { id: string }; slaDueAt: string }): void {
     const late = this.now().getTime() > Date.parse(a.slaDueAt);
     if (late && !this.s.slaMissedBy.includes(a.assignee.id)) this.s.slaMissedBy.push(a.assignee.id);
+  }
+
+  /**
+   * Side effects of one step that do not depend on each other: together (one round trip), or one after the other
+   * in this order for runs recorded before that (patches.ts). Each is a thunk, started only when its turn comes.
+   */
+  async effects(...steps: (() => Promise<unknown>)[]): Promise<void> {
+    if (this.effectsTogether) await Promise.all(steps.map((step) => step()));
+    else for (const step of steps) await step();
   }
 
   /** Runs a side effect that may be refused for good (4xx): records it and carries on rather than drop the lead. */

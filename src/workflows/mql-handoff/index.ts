@@ -14,7 +14,7 @@ import { isOpenForSales, type HandoffOutcome } from '../../domain/handoff-rules'
 import type { HandoffResult } from '../definitions';
 import { patched } from '@temporalio/workflow';
 import { policy } from './activities';
-import { PATCH_DEAL_AND_TASK_TOGETHER } from './patches';
+import { PATCH_DEAL_AND_TASK_TOGETHER, PATCH_EFFECTS_TOGETHER } from './patches';
 import { HandoffContext, type HandoffInput } from './context';
 import { handOver } from './continue-as-new';
 import { installHandlers } from './handlers';
@@ -30,6 +30,7 @@ export async function mqlHandoff(input: HandoffInput): Promise<HandoffResult> {
   const h = new HandoffContext(input);
   installHandlers(h);
   h.dealAndTaskTogether = patched(PATCH_DEAL_AND_TASK_TOGETHER);
+  h.effectsTogether = patched(PATCH_EFFECTS_TOGETHER);
   h.policy = await policy.loadHandoffPolicy();
 
   if (!input.resume) {

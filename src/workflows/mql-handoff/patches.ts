@@ -22,4 +22,10 @@ export const PATCH_CRM_FIRST_TOUCH = 'crm-first-touch';
  */
 export const PATCH_DEAL_AND_TASK_TOGETHER = 'deal-and-task-together';
 
+/**
+ * The independent side effects of a step run together: on first touch (task, CRM, DM), on a decision (CRM, task,
+ * DM, notice, roster) and on reassignment (roster, task, DM; then the two notices).
+ */
+export const PATCH_EFFECTS_TOGETHER = 'effects-together';
+
 export const PATCH_ASSIGNEE_CALENDAR = 'sla-in-assignee-calendar';

@@ -26,12 +26,13 @@ export async function reassign(
   if (!got) return null;
   if (!s.firstTouchAt) h.noteSlaMiss(from);
   const next = repAssignee(policy, got);
-  await releaseClaim(h, from);
-  if (from.taskId) {
-    const taskId = from.taskId;
-    await h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'reassigned' }));
-  }
-  await updateMessage(h, { kind: 'reassigned', at: h.now().toISOString(), toName: next.name, reason });
+  const taskId = from.taskId;
+  const at = h.now().toISOString();
+  await h.effects(
+    () => releaseClaim(h, from),
+    async () => taskId && h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'reassigned' })),
+    () => updateMessage(h, { kind: 'reassigned', at, toName: next.name, reason }),
+  );
   const previous = from.assignee;
   s.reassignments += 1;
   if (auto) s.autoReassignments += 1;
@@ -39,9 +40,12 @@ export async function reassign(
   const because = `Reassigned from ${previous.name}: ${reason}`;
   await announceAssignment(h, await writeAssignment(h, next, true, because), because);
   const facts = { repName: previous.name, toRepName: next.name, reason };
-  await sendNotice(h, 'reassigned_away', previous, `reassigned-away-${from.no}`, facts);
   const manager = managerAbove(policy, previous);
-  if (manager) await sendNotice(h, 'reassignment_manager_notice', manager, `reassigned-manager-${from.no}`, facts);
+  await h.effects(
+    () => sendNotice(h, 'reassigned_away', previous, `reassigned-away-${from.no}`, facts),
+    async () =>
+      manager && sendNotice(h, 'reassignment_manager_notice', manager, `reassigned-manager-${from.no}`, facts),
+  );
   return next;
 }
 

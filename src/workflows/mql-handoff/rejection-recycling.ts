@@ -27,37 +27,43 @@ export async function applyDecision(h: HandoffContext): Promise<HandoffOutcome |
   const note = d.input.note ? `: ${d.input.note}` : '';
   if (!s.firstTouchAt) await recordFirstTouch(h, `${d.kind} decision by ${by}`);
   let outcome: HandoffOutcome | 'renurture';
+  const release = () => releaseClaim(h, a);
   if (d.kind === 'accept') {
-    await h.tolerate('CRM acceptance', () =>
-      crm.markAccepted({ lead, at, workflowId: s.workflowId, dealId: s.handoffDealId }),
+    await h.effects(
+      () =>
+        h.tolerate('CRM acceptance', () =>
+          crm.markAccepted({ lead, at, workflowId: s.workflowId, dealId: s.handoffDealId }),
+        ),
+      () => updateMessage(h, { kind: 'accepted', at, by }),
+      release,
     );
-    await updateMessage(h, { kind: 'accepted', at, by });
     h.log('accepted', 'accepted', `by ${by}${note}`);
     outcome = 'accepted';
   } else {
     const track = rejectionTrack(policy, d.input.reason)!;
-    await h.tolerate('CRM rejection', () =>
-      crm.markRejected({
-        lead,
-        reason: track.reason,
-        reasonLabel: track.label,
-        leadStatus: track.leadStatus,
-        nurtureListId: track.nurtureListId,
-        workflowId: s.workflowId,
-        dealId: s.handoffDealId,
-      }),
-    );
-    if (a.taskId) {
-      const taskId = a.taskId;
-      await h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'cancelled' }));
-    }
-    await updateMessage(h, { kind: 'rejected', at, by, reasonLabel: track.label });
+    const taskId = a.taskId;
     s.rejectReason = track.reason;
     h.log('rejected', 'rejected', `${track.label} by ${by}${note}`);
-    await sendNotice(h, 'lead_rejected', reviewer(h), 'rejected', { reason: track.reason, reasonLabel: track.label });
+    await h.effects(
+      () =>
+        h.tolerate('CRM rejection', () =>
+          crm.markRejected({
+            lead,
+            reason: track.reason,
+            reasonLabel: track.label,
+            leadStatus: track.leadStatus,
+            nurtureListId: track.nurtureListId,
+            workflowId: s.workflowId,
+            dealId: s.handoffDealId,
+          }),
+        ),
+      async () => taskId && h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'cancelled' })),
+      () => updateMessage(h, { kind: 'rejected', at, by, reasonLabel: track.label }),
+      () => sendNotice(h, 'lead_rejected', reviewer(h), 'rejected', { reason: track.reason, reasonLabel: track.label }),
+      release,
+    );
     outcome = track.reevaluate ? 'renurture' : 'rejected';
   }
-  await releaseClaim(h, a);
   s.rung = 'none';
   s.nextDeadline = null;
   if (outcome === 'renurture') {

@@ -67,12 +67,16 @@ export async function recordFirstTouch(h: HandoffContext, how: string): Promise<
   const waited = at.getTime() - Date.parse(s.assignment!.assignedAt);
   h.log('first_touch', 'first touch', `${how} after ${Math.round(waited / 1000)} s`);
   const taskId = s.assignment!.taskId;
-  if (taskId) await h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'completed' }));
-  if (patched(PATCH_CRM_FIRST_TOUCH)) {
-    const input = { lead: s.lead!, at: s.firstTouchAt, workflowId: s.workflowId };
-    await h.tolerate('CRM first touch', () => crm.recordFirstTouch(input));
-  }
-  await updateMessage(h, { kind: 'reached_out', at: s.firstTouchAt });
+  const touchedAt = s.firstTouchAt;
+  await h.effects(
+    async () => taskId && h.tolerate('task close', () => crm.closeFollowUpTask({ taskId, outcome: 'completed' })),
+    async () => {
+      if (!patched(PATCH_CRM_FIRST_TOUCH)) return;
+      const input = { lead: s.lead!, at: touchedAt, workflowId: s.workflowId };
+      await h.tolerate('CRM first touch', () => crm.recordFirstTouch(input));
+    },
+    () => updateMessage(h, { kind: 'reached_out', at: touchedAt }),
+  );
 }
 
 /** Does what the rung does (src/domain/handoff-rules.ts RUNG_ACTIONS) for the assignment it came due for. */
