@@ -215,6 +215,19 @@ export function temporalSettings(env: Env): TemporalSettings {
   };
 }
 
+/**
+ * Where `npm start` runs Temporal when TEMPORAL_ADDRESS names no cluster: its dev server on TEMPORAL_DEV_PORT
+ * (default 7233). The CLI dials it when no address is given, so it follows a dev server moved to another port.
+ */
+export function localTemporalAddress(env: Pick<Env, 'TEMPORAL_DEV_PORT'>): string {
+  return `localhost:${env.TEMPORAL_DEV_PORT ?? 7233}`;
+}
+
+/** Where `npm start` runs the bridge: BRIDGE_PORT (default 3000) on this machine. */
+export function localBridgeUrl(env: Pick<Env, 'BRIDGE_PORT'>): string {
+  return `http://localhost:${env.BRIDGE_PORT ?? 3000}`;
+}
+
 /** A loggable one-line-per-setting summary: names and non-secret values only. */
 export function describeEnv(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
