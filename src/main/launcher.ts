@@ -138,7 +138,7 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       cleanups.push({ what: 'the sandbox emulators', run: () => sandbox!.close() });
     }
     // Without a sandbox, a service the org needs and has no credentials for stops here, naming the variables.
-    const ports = createPorts(env, config, sandbox);
+    const ports = createPorts(env, config, sandbox, { warn: (message) => say(`warning: ${message}`) });
 
     // 3. The worker.
     const connection = await connectWorkerConnection(settings);

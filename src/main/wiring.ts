@@ -80,7 +80,18 @@ export function describeServices(env: Env, sandbox: SandboxEndpoints | null): Re
   };
 }
 
-export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoints | null): Ports {
+export interface WiringOptions {
+  /** Start-up warnings: configuration that is valid but will not do what it says. Default: standard error. */
+  warn?: (message: string) => void;
+}
+
+export function createPorts(
+  env: Env,
+  config: OrgConfig,
+  sandbox: SandboxEndpoints | null,
+  opts: WiringOptions = {},
+): Ports {
+  const warn = opts.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const configured = configuredServices(env);
   const need = <T>(service: Service, value: T | undefined): T => {
     if (value === undefined) throw new MissingServiceError(service, SERVICE_VARIABLES[service]);
@@ -112,6 +123,13 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoin
     salesforce = createSalesforceAdapters(opts);
   } else if (config.salesCrm === 'salesforce') {
     throw new MissingServiceError('salesforce', SERVICE_VARIABLES.salesforce);
+  } else if (config.notifications.mobilePush) {
+    // Valid, and the default, but it does nothing here: say so once, now, rather than never push in silence.
+    warn(
+      'notifications.mobilePush is on but no Salesforce is configured: mobile push is a Salesforce custom ' +
+        'notification to the rep, so high-priority leads get no push (Slack and email are unaffected). Set ' +
+        `${SERVICE_VARIABLES.salesforce} to push, or notifications.mobilePush: false in the org config to say you do not.`,
+    );
   }
 
   const chat = configured.slack

@@ -46,3 +46,38 @@ test('a service with neither credentials nor a sandbox is an error naming what t
   );
   expect(() => createPorts(loadEnv({}), sampleOrg(), null)).toThrow(/hubspot is not configured.*HUBSPOT_ACCESS_TOKEN/);
 });
+
+describe('notifications.mobilePush without Salesforce', () => {
+  const hubspotOnly = (mobilePush: boolean) => {
+    const org = sampleOrg();
+    return { ...org, salesCrm: 'hubspot' as const, notifications: { ...org.notifications, mobilePush } };
+  };
+
+  test('is said at start-up, naming the key and why nothing is pushed', () => {
+    const warnings: string[] = [];
+    const ports = createPorts(
+      loadEnv({}),
+      hubspotOnly(true),
+      { ...sandbox, salesforce: undefined },
+      {
+        warn: (line) => warnings.push(line),
+      },
+    );
+    expect(ports.push).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/notifications\.mobilePush is on but no Salesforce is configured/);
+    expect(warnings[0]).toMatch(/Salesforce custom notification/);
+    expect(warnings[0]).toMatch(/SALESFORCE_CLIENT_ID/);
+    expect(warnings[0]).toMatch(/notifications\.mobilePush: false/);
+  });
+
+  test('is quiet when Salesforce is there to push through, or push is off', () => {
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    expect(createPorts(loadEnv({}), hubspotOnly(true), sandbox, { warn }).push).toBeDefined();
+    expect(createPorts(loadEnv({}), hubspotOnly(false), { ...sandbox, salesforce: undefined }, { warn }).push).toBe(
+      undefined,
+    );
+    expect(warnings).toEqual([]);
+  });
+});
