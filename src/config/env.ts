@@ -84,6 +84,8 @@ export const envSchema = z
     // Email
     SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')),
     EMAIL_FROM: optional(nonEmpty),
+    /** File recording the emails sent (by Message-ID), so a restarted worker does not send them again. */
+    EMAIL_SENT_RECORD: optional(nonEmpty),
 
     // Bridge
     BRIDGE_PORT: optional(port),
