@@ -1,10 +1,12 @@
 /**
  * One error type for every adapter, so activities classify failures the same way whatever the service:
- *  - 429 → retry after the service's Retry-After (ApplicationFailure.nextRetryDelay)
+ *  - 429 → retry after the service's Retry-After (ApplicationFailure.nextRetryDelay); a call the client held back
+ *    because of an earlier 429 (retry-after-gate.ts) → retry after what is left of that window
  *  - 5xx, timeouts, connection errors → retryable with the activity's backoff
  *  - 400/401/403/404/409/422 → non-retryable, with a message naming service, object, field and value
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { RetryAfterHeld } from './retry-after-gate';
 
 export type ServiceName = 'hubspot' | 'salesforce' | 'slack' | 'email' | 'push' | 'temporal';
 
@@ -56,6 +58,24 @@ export function describeServiceFailure(d: ServiceErrorDetails, detail: string): 
   if (d.field) msg += `: field ${d.field}${d.value !== undefined ? ` = ${JSON.stringify(d.value)}` : ''}`;
   if (detail) msg += `: ${detail}`;
   return msg;
+}
+
+/**
+ * A call the client-wide Retry-After gate refused to send (retry-after-gate.ts): retryable, after the delay left in
+ * the window, so Temporal's next attempt comes when the service will take it. No status: nothing was sent.
+ */
+export function heldByRetryAfter(
+  held: RetryAfterHeld,
+  ctx: { service: ServiceName; operation: string; object?: string },
+): ServiceError {
+  const details: ServiceErrorDetails = {
+    service: ctx.service,
+    operation: ctx.operation,
+    ...(ctx.object !== undefined ? { object: ctx.object } : {}),
+    code: 'RETRY_AFTER_HOLD',
+    retryAfterSeconds: held.retryAfterSeconds,
+  };
+  return new ServiceError(describeServiceFailure(details, held.message), details);
 }
 
 /**

@@ -84,6 +84,8 @@ export const envSchema = z
     // Email
     SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')),
     EMAIL_FROM: optional(nonEmpty),
+    /** File recording the emails sent (by Message-ID), so a restarted worker does not send them again. */
+    EMAIL_SENT_RECORD: optional(nonEmpty),
 
     // Bridge
     BRIDGE_PORT: optional(port),
@@ -213,6 +215,19 @@ export function temporalSettings(env: Env): TemporalSettings {
         : undefined,
     apiKey: env.TEMPORAL_API_KEY,
   };
+}
+
+/**
+ * Where `npm start` runs Temporal when TEMPORAL_ADDRESS names no cluster: its dev server on TEMPORAL_DEV_PORT
+ * (default 7233). The CLI dials it when no address is given, so it follows a dev server moved to another port.
+ */
+export function localTemporalAddress(env: Pick<Env, 'TEMPORAL_DEV_PORT'>): string {
+  return `localhost:${env.TEMPORAL_DEV_PORT ?? 7233}`;
+}
+
+/** Where `npm start` runs the bridge: BRIDGE_PORT (default 3000) on this machine. */
+export function localBridgeUrl(env: Pick<Env, 'BRIDGE_PORT'>): string {
+  return `http://localhost:${env.BRIDGE_PORT ?? 3000}`;
 }
 
 /** A loggable one-line-per-setting summary: names and non-secret values only. */

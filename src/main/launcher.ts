@@ -6,6 +6,7 @@
  * closed cleanly.
  */
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import path from 'node:path';
 import { checkCodecServerConfig, createCodecServer } from '../codec/codec-server';
 import { codecFromEnv, ensureSandboxKey } from '../codec/keys';
 import { listHandoffRecords } from '../activities/handoff-records';
@@ -138,7 +139,11 @@ export async function runProcess(opts: LaunchOptions): Promise<void> {
       cleanups.push({ what: 'the sandbox emulators', run: () => sandbox!.close() });
     }
     // Without a sandbox, a service the org needs and has no credentials for stops here, naming the variables.
-    const ports = createPorts(env, config, sandbox);
+    const ports = createPorts(env, config, sandbox, {
+      warn: (message) => say(`warning: ${message}`),
+      // What was emailed, so a restarted worker does not send it again (EMAIL_SENT_RECORD overrides).
+      sentRecordDefault: path.resolve(env.MQL_HANDOFF_DATA_DIR ?? '.data', 'email-sent.jsonl'),
+    });
 
     // 3. The worker.
     const connection = await connectWorkerConnection(settings);

@@ -5,7 +5,8 @@
  *
  * It knows the sandbox only by the shape below, so the worker's build contains no emulator code.
  */
-import { createEmailSender } from '../activities/email/email-sender';
+import { createEmailSender, type EmailSenderOptions } from '../activities/email/email-sender';
+import { SentRecordError } from '../activities/email/sent-record';
 import { createHubSpotAdapters } from '../activities/hubspot';
 import type { Ports } from '../activities/ports';
 import {
@@ -80,7 +81,24 @@ export function describeServices(env: Env, sandbox: SandboxEndpoints | null): Re
   };
 }
 
-export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoints | null): Ports {
+export interface WiringOptions {
+  /** Start-up warnings: configuration that is valid but will not do what it says. Default: standard error. */
+  warn?: (message: string) => void;
+  /**
+   * The email sent-record to use when EMAIL_SENT_RECORD names none (the launcher: the data folder's
+   * email-sent.jsonl). If it cannot be written, a warning and dedupe in memory only; an EMAIL_SENT_RECORD that
+   * cannot be written stops start-up. With neither, email dedupe is in memory only (tests).
+   */
+  sentRecordDefault?: string;
+}
+
+export function createPorts(
+  env: Env,
+  config: OrgConfig,
+  sandbox: SandboxEndpoints | null,
+  opts: WiringOptions = {},
+): Ports {
+  const warn = opts.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const configured = configuredServices(env);
   const need = <T>(service: Service, value: T | undefined): T => {
     if (value === undefined) throw new MissingServiceError(service, SERVICE_VARIABLES[service]);
@@ -112,18 +130,30 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoin
     salesforce = createSalesforceAdapters(opts);
   } else if (config.salesCrm === 'salesforce') {
     throw new MissingServiceError('salesforce', SERVICE_VARIABLES.salesforce);
+  } else if (config.notifications.mobilePush) {
+    // Valid, and the default, but it does nothing here: say so once, now, rather than never push in silence.
+    warn(
+      'notifications.mobilePush is on but no Salesforce is configured: mobile push is a Salesforce custom ' +
+        'notification to the rep, so high-priority leads get no push (Slack and email are unaffected). Set ' +
+        `${SERVICE_VARIABLES.salesforce} to push, or notifications.mobilePush: false in the org config to say you do not.`,
+    );
   }
 
   const chat = configured.slack
     ? createSlackChat({ token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL })
     : createSlackChat({ token: need('slack', sandbox?.slack).token, apiUrl: need('slack', sandbox?.slack).apiUrl });
 
-  const email = createEmailSender({
-    smtpUrl: configured.email ? env.SMTP_URL! : need('email', sandbox?.smtp).url,
-    from:
-      env.EMAIL_FROM ??
-      `MQL handoff <handoff@${config.organization.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example>`,
-  });
+  const email = emailSender(
+    {
+      smtpUrl: configured.email ? env.SMTP_URL! : need('email', sandbox?.smtp).url,
+      from:
+        env.EMAIL_FROM ??
+        `MQL handoff <handoff@${config.organization.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example>`,
+    },
+    env.EMAIL_SENT_RECORD,
+    opts.sentRecordDefault,
+    warn,
+  );
 
   return {
     marketing: hubspot.marketing,
@@ -133,6 +163,29 @@ export function createPorts(env: Env, config: OrgConfig, sandbox: SandboxEndpoin
     push: salesforce?.push,
     reports: { chat, email },
   };
+}
+
+/** The email sender on its sent-record: EMAIL_SENT_RECORD must be writable; the default may fall back to memory. */
+function emailSender(
+  base: EmailSenderOptions,
+  explicit: string | undefined,
+  fallback: string | undefined,
+  warn: (message: string) => void,
+): ReturnType<typeof createEmailSender> {
+  const sentRecord = explicit ?? fallback;
+  if (sentRecord === undefined) return createEmailSender(base);
+  const onRecordError = (e: Error) =>
+    warn(`an email went out but could not be recorded in ${sentRecord} (a restart may send it again): ${e.message}`);
+  try {
+    return createEmailSender({ ...base, sentRecord, onRecordError });
+  } catch (e) {
+    if (!(e instanceof SentRecordError) || explicit !== undefined) throw e;
+    warn(
+      `email dedupe is in this process's memory only, so a restarted worker may send an email again: ${e.message}. ` +
+        'Set EMAIL_SENT_RECORD to a writable file (on a volume the workers share) to keep it across restarts.',
+    );
+    return createEmailSender(base);
+  }
 }
 
 /** The validated environment as the adapters' option readers take it (strings by variable name). */

@@ -4,6 +4,7 @@
  * address; --help works on every command. Commands against a real server are in cli.temporal.test.ts.
  */
 import { Connection, Client } from '@temporalio/client';
+import type { TemporalSettings } from '../../src/config/env';
 import { createBridge, type Bridge } from '../../src/client/bridge/server';
 import { runCli } from '../../src/client/cli/main';
 import { defaultSlackEmulatorUrl, SCENARIOS } from '../../src/client/cli/simulate';
@@ -22,7 +23,11 @@ interface Run {
   connects: number;
 }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, connect?: () => Promise<Client>): Promise<Run> {
+async function cli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  connect?: (settings: TemporalSettings) => Promise<Client>,
+): Promise<Run> {
   let out = '';
   let err = '';
   let connects = 0;
@@ -30,10 +35,10 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, connect?: () => 
     out: (t) => (out += t),
     err: (t) => (err += t),
     env: { TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
-    connect: async () => {
+    connect: async (settings) => {
       connects += 1;
       if (!connect) throw new Error('this test must not connect to Temporal');
-      return connect();
+      return connect(settings);
     },
   });
   return { code, out, err, connects };
@@ -192,6 +197,62 @@ describe('unreachable → exit 3 naming the address tried', () => {
     const r = await cli(['simulate', 'click', '1001', '--action', 'accept', '--slack-url', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(3);
     expect(r.err).toContain(`cannot reach the Slack emulator at http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+});
+
+describe('with no address given, the CLI goes where `npm start` runs (TEMPORAL_DEV_PORT, BRIDGE_PORT)', () => {
+  test('Temporal: localhost:TEMPORAL_DEV_PORT', async () => {
+    const port = await unusedPort();
+    const dialled: (string | undefined)[] = [];
+    const r = await cli(['status', '1001'], { TEMPORAL_ADDRESS: '', TEMPORAL_DEV_PORT: String(port) }, async (s) => {
+      dialled.push(s.address);
+      const connection = await Connection.connect({ address: s.address, connectTimeout: '300ms' });
+      return new Client({ connection });
+    });
+    expect(dialled).toEqual([`localhost:${port}`]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`cannot reach Temporal at localhost:${port}: `);
+  });
+
+  test('TEMPORAL_ADDRESS still wins over TEMPORAL_DEV_PORT', async () => {
+    const dialled: (string | undefined)[] = [];
+    const r = await cli(['status', '1001'], { TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_DEV_PORT: '7399' }, (s) => {
+      dialled.push(s.address);
+      return Promise.reject(new Error('refused'));
+    });
+    expect(dialled).toEqual(['127.0.0.1:1']);
+    expect(r.err).toContain('cannot reach Temporal at 127.0.0.1:1: refused');
+  });
+
+  test('the bridge: http://localhost:BRIDGE_PORT, unless BRIDGE_URL says otherwise', async () => {
+    const bridge = await createBridge({
+      temporal: unreachableTemporal(),
+      taskQueue: 'unit',
+      config,
+      secrets: BRIDGE_SECRETS,
+      production: true,
+      log: () => undefined,
+    });
+    const port = await unusedPort();
+    await bridge.listen(port);
+    try {
+      const r = await cli(['simulate', 'behavioral-mql'], {
+        BRIDGE_PORT: String(port),
+        HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+      });
+      // Reached it: the bridge itself answers that its Temporal is down.
+      expect(r.err).toContain(`the bridge at http://localhost:${port} cannot reach Temporal`);
+      expect(r.code).toBe(3);
+
+      const elsewhere = await unusedPort();
+      const viaUrl = await cli(['simulate', 'behavioral-mql'], {
+        BRIDGE_PORT: String(port),
+        BRIDGE_URL: `http://127.0.0.1:${elsewhere}`,
+      });
+      expect(viaUrl.err).toContain(`cannot reach the bridge at http://127.0.0.1:${elsewhere}: ECONNREFUSED`);
+    } finally {
+      await bridge.close();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 /**
  * The email adapter through real nodemailer against the SMTP sink (smtp-server + mailparser).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createEmailSender, messageIdForKey } from '../../src/activities/email/email-sender';
 import type { EmailPort, Recipient, ReportEmailPort } from '../../src/activities/ports';
 import { startSmtpSink, type SmtpSink, type SmtpStage } from '../../src/sandbox/smtp/smtp-sink';
@@ -94,6 +97,93 @@ describe('crash after the write (SMTP cannot be asked afterwards)', () => {
     const restarted = createEmailSender({ smtpUrl: sink.url, from: FROM });
     const b = await restarted.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'notice-1' });
     expect(b.id).toBe(a.id);
+  });
+});
+
+describe('the sent-record: dedupe that survives a worker restart', () => {
+  let dir: string;
+  let record: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'email-sent-'));
+    record = path.join(dir, 'data', 'email-sent.jsonl');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const sender = () => createEmailSender({ smtpUrl: sink.url, from: FROM, sentRecord: record });
+
+  it('a restarted worker does not send again what the first one sent', async () => {
+    const first = await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief' });
+    const restarted = sender();
+    const again = await restarted.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief' });
+    expect(again).toEqual(first);
+    expect(sink.messages().map((m) => m.messageId)).toEqual([first.id]);
+  });
+
+  it('two workers sharing the record send a key once, whichever sends first', async () => {
+    const a = sender();
+    const b = sender();
+    const notice = await a.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'notice-shared' });
+    expect(await b.sendNotice({ to: HUGO, notice: sampleNotice(), key: 'notice-shared' })).toEqual(notice);
+    const reportInput = {
+      to: [{ email: 'revops@acme-analytics.example' }],
+      subject: 'Handoff health 2026-W48',
+      html: '<p>ok</p>',
+      text: 'ok',
+      key: 'weekly-digest:mql-handoff:2026-W48:email',
+      about: 'weekly digest 2026-W48',
+    };
+    const report = await b.sendReport(reportInput);
+    expect(await a.sendReport(reportInput)).toEqual(report);
+    expect(sink.messages().map((m) => m.messageId)).toEqual([notice.id, report.id]);
+  });
+
+  it('a send that failed is not recorded: the next worker delivers it', async () => {
+    sink.failNext({ code: 451, stage: 'data' });
+    await failureOf(sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-failed' }));
+    const ref = await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-failed' });
+    expect(sink.messages().map((m) => m.messageId)).toEqual([ref.id]);
+  });
+
+  it('holds Message-IDs only: no key, no address, no subject', async () => {
+    const ref = await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'mql-hubspot-1001/0/brief' });
+    const text = readFileSync(record, 'utf8');
+    expect(text).toContain(ref.id);
+    expect(text).not.toContain('mql-hubspot-1001');
+    expect(text).not.toContain('acme-analytics.example');
+    expect(text).not.toContain('Dana');
+  });
+
+  it('keeps the newest entries when it grows past twice rememberKeys', async () => {
+    const small = () => createEmailSender({ smtpUrl: sink.url, from: FROM, sentRecord: record, rememberKeys: 2 });
+    const s1 = small();
+    for (const key of ['g1', 'g2', 'g3', 'g4', 'g5']) {
+      await s1.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key });
+    }
+    const lines = readFileSync(record, 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(4);
+    expect(lines.join('\n')).toContain(messageIdForKey('g5'));
+    sink.clear();
+    await small().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'g5' });
+    expect(sink.messages()).toEqual([]);
+  });
+
+  it('skips a torn last line (a worker killed mid-write) and reads the rest', async () => {
+    const ref = await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-torn' });
+    writeFileSync(record, `${readFileSync(record, 'utf8')}{"messageId":"<abc`, { flag: 'w' });
+    sink.clear();
+    expect(await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-torn' })).toEqual(ref);
+    expect(sink.messages()).toEqual([]);
+    await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-after-torn' });
+    const again = await sender().sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-after-torn' });
+    expect(sink.messages().map((m) => m.messageId)).toEqual([again.id]);
+  });
+
+  it('a record that cannot be written stops the sender at construction, naming the file', () => {
+    const notADirectory = path.join(dir, 'a-file');
+    writeFileSync(notADirectory, '');
+    const file = path.join(notADirectory, 'email-sent.jsonl');
+    expect(() => createEmailSender({ smtpUrl: sink.url, from: FROM, sentRecord: file })).toThrow(
+      `email sent-record ${file}: cannot be written`,
+    );
   });
 });
 

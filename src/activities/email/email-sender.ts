@@ -3,7 +3,9 @@
  *
  * Idempotency (see README.md for the residual risk): the Message-ID is derived from the caller's key, so every
  * copy of one logical email carries the same id; this process remembers the keys it has sent (and shares an
- * in-flight send) so a retry after a successful send returns the first Message-ID without sending again.
+ * in-flight send) so a retry after a successful send returns the first Message-ID without sending again. With a
+ * sent-record file (`sentRecord`, sent-record.ts) that holds across a worker restart and across the workers that
+ * share the file.
  */
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
@@ -13,6 +15,7 @@ import { emailDomain } from '../../domain/lead';
 import { briefEmail, noticeEmail, type EmailContent } from '../brief-render/email-render';
 import { InvalidBriefError } from '../brief-render/brief-input';
 import type { EmailPort, ExternalRef, Recipient, ReportEmailPort } from '../ports';
+import { SentRecord } from './sent-record';
 import { emailFailure, smtpServiceError, type EmailCall } from './smtp-errors';
 
 export interface EmailSenderOptions {
@@ -22,8 +25,19 @@ export interface EmailSenderOptions {
   from: string;
   /** Connect/greeting timeout in ms (default 10 000); the socket timeout is three times this. */
   timeoutMs?: number;
-  /** How many sent keys this process remembers (default 10 000). */
+  /** How many sent keys this process remembers, and the sent-record keeps (default 10 000). */
   rememberKeys?: number;
+  /**
+   * File recording what was sent (by Message-ID), read by every sender on it, so a send repeated after a worker
+   * restart, or by another worker sharing the file, does not go out again. Created with its folder; a path that
+   * cannot be written throws SentRecordError here. Without it the dedupe is this process's memory only.
+   */
+  sentRecord?: string;
+  /**
+   * A message went out but could not be recorded (disk full, file removed): it is still remembered in memory, so
+   * the activity succeeds; a restart could send it again. Default: ignored.
+   */
+  onRecordError?: (error: Error) => void;
 }
 
 const MESSAGE_ID_DOMAIN = 'mql-handoff';
@@ -46,6 +60,14 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort & ReportE
   const remember = opts.rememberKeys ?? 10_000;
   /** Sent (or being sent) by this process, oldest first. */
   const sent = new Map<string, Promise<ExternalRef>>();
+  const record = opts.sentRecord !== undefined ? new SentRecord(opts.sentRecord, remember) : null;
+  const recorded = (messageId: string): void => {
+    try {
+      record?.add(messageId);
+    } catch (e) {
+      opts.onRecordError?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
 
   async function deliver(
     to: Recipient,
@@ -88,33 +110,37 @@ export function createEmailSender(opts: EmailSenderOptions): EmailPort & ReportE
     const call = { operation, object: `recipient ${to.id} (workflow ${wf})` };
     checkKey(key, call);
     checkRecipient(to, call);
-    const known = sent.get(key);
-    if (known) return known;
-    let content: EmailContent;
-    try {
-      content = render();
-    } catch (e) {
-      if (!(e instanceof InvalidBriefError)) throw e;
-      throw emailFailure(
-        call,
-        { status: 400, code: 'invalid_brief', field: e.field, value: e.value },
-        `expected ${e.expected}`,
-      );
-    }
-    const pending = deliver(to, content, key, wf, call);
-    sent.set(key, pending);
-    pending.catch(() => {
-      if (sent.get(key) === pending) sent.delete(key);
+    // Rendered only when it is to be sent: a key already sent returns its Message-ID whatever the brief now holds.
+    return remembered(key, async () => {
+      let content: EmailContent;
+      try {
+        content = render();
+      } catch (e) {
+        if (!(e instanceof InvalidBriefError)) throw e;
+        throw emailFailure(
+          call,
+          { status: 400, code: 'invalid_brief', field: e.field, value: e.value },
+          `expected ${e.expected}`,
+        );
+      }
+      return deliver(to, content, key, wf, call);
     });
-    while (sent.size > remember) sent.delete(sent.keys().next().value as string);
-    return pending;
   }
 
-  /** Remembers `key` like `once` does: a repeated key shares the first send. */
+  /**
+   * Sends once per key: a key this process sent (or is sending) shares that send; a key in the sent-record is not
+   * sent again. A successful send is recorded; a failed one is forgotten, so its retry delivers.
+   */
   function remembered(key: string, send: () => Promise<ExternalRef>): Promise<ExternalRef> {
     const known = sent.get(key);
     if (known) return known;
-    const pending = send();
+    const messageId = messageIdForKey(key);
+    const pending = record?.has(messageId)
+      ? Promise.resolve<ExternalRef>({ system: 'email', objectType: 'message', id: messageId })
+      : send().then((ref) => {
+          recorded(messageId);
+          return ref;
+        });
     sent.set(key, pending);
     pending.catch(() => {
       if (sent.get(key) === pending) sent.delete(key);

@@ -5,7 +5,8 @@
  * Personal data never lands in the message: values of free-text/PII properties are withheld, and the raw client
  * exception (which embeds the response body) is not kept as the cause.
  */
-import { describeServiceFailure, ServiceError, type ServiceErrorDetails } from '../service-error';
+import { RetryAfterHeld } from '../retry-after-gate';
+import { describeServiceFailure, heldByRetryAfter, ServiceError, type ServiceErrorDetails } from '../service-error';
 
 export interface HubSpotCallContext {
   /** What we were doing: "update contact", "create deal"… */
@@ -67,6 +68,7 @@ interface Envelope {
 /** Turns anything the HubSpot client threw into a ServiceError. */
 export function toHubSpotServiceError(err: unknown, ctx: HubSpotCallContext): ServiceError {
   if (err instanceof ServiceError) return err;
+  if (err instanceof RetryAfterHeld) return heldByRetryAfter(err, { service: 'hubspot', ...ctx });
   if (isApiException(err)) return fromResponse(err, ctx);
   const code = (err as { code?: unknown })?.code;
   const type = (err as { type?: unknown })?.type;
@@ -155,6 +157,11 @@ export function retryAfterSeconds(headers: Record<string, string>, now = Date.no
   const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
   if (Number.isFinite(interval) && interval > 0) return Math.max(1, Math.ceil(interval / 1000));
   return 10;
+}
+
+/** What a failure of the client says about waiting: the Retry-After seconds of a 429, else undefined. */
+export function retryAfterOfFailure(err: unknown): number | undefined {
+  return isApiException(err) && err.code === 429 ? retryAfterSeconds(err.headers) : undefined;
 }
 
 /** Runs one HubSpot call, turning its failure into a ServiceError. */

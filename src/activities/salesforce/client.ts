@@ -6,10 +6,13 @@
  *  - an expired session (401 INVALID_SESSION_ID) is renewed once, through jsforce's session-refresh delegate with
  *    our own refresh function, for both flows, and the call is replayed (see SalesforceTransport)
  *  - every call goes through `run`, which maps failures to ServiceError with the operation's context
+ *  - every request, token requests included, passes one Retry-After gate (SalesforceTransport): after a 429 nothing
+ *    of this connection goes out until Salesforce's Retry-After has passed
  *
  * jsforce logging is forced off for this connection: its debug output would include session ids and record data.
  */
 import { Connection, type TokenResponse } from 'jsforce';
+import { RetryAfterGate } from '../retry-after-gate';
 import { toServiceError, type ErrorMappingOptions, type OperationContext } from './errors';
 import { SalesforceTransport } from './transport';
 
@@ -34,6 +37,8 @@ export interface SalesforceCredentials {
 export interface SalesforceConnectionOptions extends SalesforceCredentials, ErrorMappingOptions {
   apiVersion: string;
   requestTimeoutMs: number;
+  /** In-process wait budget for a Retry-After window (RetryAfterGate's maxWaitMs). */
+  retryAfterWaitMs?: number;
 }
 
 type Grant =
@@ -63,7 +68,11 @@ export class SalesforceClient {
       oauth2: { loginUrl: opts.loginUrl, clientId: opts.clientId, clientSecret: opts.clientSecret },
       refreshFn: this.grant ? (_conn, callback) => this.renewSession(callback) : undefined,
     });
-    const transport = new SalesforceTransport(opts.requestTimeoutMs, this.grant !== null);
+    const transport = new SalesforceTransport(
+      opts.requestTimeoutMs,
+      this.grant !== null,
+      new RetryAfterGate('salesforce', { maxWaitMs: opts.retryAfterWaitMs }),
+    );
     this.conn._transport = transport;
     this.conn.oauth2._transport = transport;
   }

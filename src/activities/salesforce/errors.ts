@@ -1,7 +1,7 @@
 /**
  * Salesforce failures → ServiceError, so activities classify them like every other service's:
  *
- *  - 429 with Retry-After, and 403 REQUEST_LIMIT_EXCEEDED (the org's daily API limit; Salesforce sends no
+ *  - 429 with Retry-After (which also holds the whole connection: transport.ts), and 403 REQUEST_LIMIT_EXCEEDED (the org's daily API limit; Salesforce sends no
  *    Retry-After, so the adapter's `requestLimitRetryAfterSeconds` applies) → retry after that many seconds
  *  - 5xx, timeouts, resets, refused connections → retryable
  *  - 400 (MALFORMED_QUERY, INVALID_FIELD, REQUIRED_FIELD_MISSING, …), 401 after a refresh, 404 NOT_FOUND,
@@ -10,8 +10,9 @@
  *
  * Lead PII never reaches the message: values of personal fields we sent are redacted wherever Salesforce echoes them.
  */
-import { describeServiceFailure, ServiceError } from '../service-error';
-import { SalesforceHttpError } from './transport';
+import { RetryAfterHeld } from '../retry-after-gate';
+import { describeServiceFailure, heldByRetryAfter, ServiceError } from '../service-error';
+import { retryAfterHeader, SalesforceHttpError } from './transport';
 
 export interface OperationContext {
   /** What we were doing: "assign owner", "create task"… */
@@ -132,21 +133,17 @@ function redact(message: string, sent: Record<string, unknown> | undefined): str
   return out;
 }
 
-function retryAfter(headers: Record<string, string>): number | undefined {
-  const raw = headers['retry-after'];
-  if (!raw) return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - Date.now()) / 1000));
-}
-
 const NEVER_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /** True when the request certainly did not run on Salesforce: an error answer, or no connection at all. */
 export function certainlyNotApplied(err: unknown): boolean {
-  if (err instanceof SalesforceHttpError) return true;
+  if (err instanceof SalesforceHttpError || err instanceof RetryAfterHeld) return true;
   if (err instanceof ServiceError) {
-    return err.details.status !== undefined || NEVER_REACHED.has(String(err.details.code));
+    return (
+      err.details.status !== undefined ||
+      err.details.code === 'RETRY_AFTER_HOLD' ||
+      NEVER_REACHED.has(String(err.details.code))
+    );
   }
   const code = (err as { code?: unknown } | null)?.code;
   return NEVER_REACHED.has(String(code));
@@ -165,6 +162,7 @@ export function toServiceError(
 ): unknown {
   if (err instanceof ServiceError) return err;
   const base = { service: 'salesforce' as const, operation: ctx.operation, object: ctx.object };
+  if (err instanceof RetryAfterHeld) return heldByRetryAfter(err, base);
 
   // jsforce wraps a failed session refresh in a plain Error; the client keeps the real cause.
   if (refreshFailure !== undefined && err instanceof Error && err.message.startsWith('Unable to refresh session')) {
@@ -178,7 +176,7 @@ export function toServiceError(
     const field = first.fields[0] ?? fieldFromMessage(first.message);
     const sentValue = field !== undefined && ctx.sent && field in ctx.sent ? ctx.sent[field] : undefined;
     const value = sentValue !== undefined && PERSONAL_FIELDS.has(field!) ? REDACTED : sentValue;
-    let retryAfterSeconds = retryAfter(err.headers);
+    let retryAfterSeconds = retryAfterHeader(err.headers);
     if (retryAfterSeconds === undefined && errors.some((e) => e.code === 'REQUEST_LIMIT_EXCEEDED')) {
       retryAfterSeconds = opts.requestLimitRetryAfterSeconds;
     }

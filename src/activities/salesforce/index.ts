@@ -41,6 +41,11 @@ export interface SalesforceAdapterOptions extends SalesforceCredentials {
   requestTimeoutMs?: number;
   /** Wait after 403 REQUEST_LIMIT_EXCEEDED (the org's daily API limit has no Retry-After). Default 300 s. */
   requestLimitRetryAfterSeconds?: number;
+  /**
+   * After a 429, how long (ms) a call may wait in-process for the Retry-After window, which holds every request of
+   * this connection, to close; a longer window fails the call at once, unsent, as RateLimited. Default 5 000.
+   */
+  retryAfterWaitMs?: number;
 }
 
 export interface SalesforceAdapters {

@@ -1,7 +1,8 @@
 /**
  * What every `handoff` command shares: where output goes, the environment and org config (read once, on first
  * use), and a Temporal client connected the way the worker connects (TEMPORAL_ADDRESS / NAMESPACE / TLS / API key)
- * with the worker's payload codec (HANDOFF_CODEC_KEYS, or `npm start`'s sandbox key in the data folder).
+ * with the worker's payload codec (HANDOFF_CODEC_KEYS, or `npm start`'s sandbox key in the data folder). Without
+ * TEMPORAL_ADDRESS it dials `npm start`'s dev server: localhost:TEMPORAL_DEV_PORT (default 7233).
  */
 import {
   isGrpcCancelledError,
@@ -13,7 +14,7 @@ import {
 } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { codecFromEnv, type HandoffCodec } from '../../codec/keys';
-import { loadEnv, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
+import { loadEnv, localTemporalAddress, temporalSettings, type Env, type TemporalSettings } from '../../config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
 import { findRep } from '../../domain/org';
 import type { OrgConfig, Rep } from '../../domain/org-config';
@@ -101,17 +102,24 @@ export class CliContext {
     throw usageError(`unknown rep "${repId}": expected one of ${known.join(', ')}`);
   }
 
+  /** The worker's settings; no TEMPORAL_ADDRESS → `npm start`'s dev server (TEMPORAL_DEV_PORT). */
+  temporalSettings(): TemporalSettings {
+    const env = this.env();
+    const settings = temporalSettings(env);
+    return { ...settings, address: settings.address ?? localTemporalAddress(env) };
+  }
+
   get namespace(): string {
-    return temporalSettings(this.env()).namespace;
+    return this.temporalSettings().namespace;
   }
 
   get temporalAddress(): string {
-    return addressOf(temporalSettings(this.env()));
+    return addressOf(this.temporalSettings());
   }
 
   /** Runs `fn` with a connected client; Temporal unreachable → exit 3 naming the address. */
   async temporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    const settings = temporalSettings(this.env());
+    const settings = this.temporalSettings();
     if (!this.client) this.client = this.io.connect(settings, this.codec().dataConverter);
     let client: Client;
     try {
@@ -146,7 +154,7 @@ export class CliContext {
           isGrpcDeadlineError(e) ||
           isGrpcCancelledError(e)
         ) {
-          const queue = temporalSettings(this.env()).taskQueue;
+          const queue = this.temporalSettings().taskQueue;
           throw unreachable(
             `no handoff worker answered the ${what} within ${Math.round(waitMs / 1000)} s: is the worker running on task queue ${queue}?`,
           );

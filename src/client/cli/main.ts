@@ -14,7 +14,9 @@
  *
  * `<lead>` is the workflow id (mql-hubspot-1001) or the HubSpot contact id (1001). Exit codes: see cli-error.ts.
  * Temporal is reached like the worker reaches it: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
- * TEMPORAL_API_KEY. `runCli` is the whole program without process globals, for tests.
+ * TEMPORAL_API_KEY; without TEMPORAL_ADDRESS, `npm start`'s dev server at localhost:TEMPORAL_DEV_PORT (7233). The
+ * bridge: --bridge, else BRIDGE_URL, else `npm start`'s at http://localhost:BRIDGE_PORT (3000). `runCli` is the
+ * whole program without process globals, for tests.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { REP_ACTIVITY_TYPES } from '../../workflows/definitions';
@@ -131,12 +133,12 @@ function buildProgram(ctx: CliContext): Command {
   const simulate = program
     .command('simulate')
     .description('send signed sample webhooks to the bridge for the sandbox demo contacts, or click a DM button')
-    .addHelpText('after', `\nBridge: --bridge or BRIDGE_URL (default http://localhost:3000).`);
+    .addHelpText('after', `\nBridge: --bridge or BRIDGE_URL (default http://localhost:<BRIDGE_PORT or 3000>).`);
   for (const scenario of SCENARIO_NAMES) {
     simulate
       .command(scenario)
       .description(`contact ${SCENARIOS[scenario].contactId}: ${SCENARIOS[scenario].summary}`)
-      .option('--bridge <url>', 'the bridge (default BRIDGE_URL or http://localhost:3000)')
+      .option('--bridge <url>', 'the bridge (default BRIDGE_URL or http://localhost:<BRIDGE_PORT or 3000>)')
       .option(
         '--secret <secret>',
         'HubSpot client secret to sign with (default HUBSPOT_CLIENT_SECRET or the sandbox one)',
@@ -161,7 +163,7 @@ function buildProgram(ctx: CliContext): Command {
     .option('--reason <value>', 'with --action reject: the picklist value to pick')
     .option('--as <rep>', 'click as this rep (default: the DM’s recipient)')
     .option('--slack-url <url>', 'the Slack emulator (default http://127.0.0.1:<SANDBOX_BASE_PORT + 3>)')
-    .option('--bridge <url>', 'the bridge (default BRIDGE_URL or http://localhost:3000)')
+    .option('--bridge <url>', 'the bridge (default BRIDGE_URL or http://localhost:<BRIDGE_PORT or 3000>)')
     .option('--secret <secret>', 'Slack signing secret (default SLACK_SIGNING_SECRET or the sandbox one)')
     .addOption(json())
     .action((lead: string, opts) => simulateClick(ctx, lead, opts));

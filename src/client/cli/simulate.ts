@@ -10,7 +10,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { decodeActionValue, SLACK_ACTIONS } from '../../activities/slack/interaction-contract';
-import type { Env } from '../../config/env';
+import { localBridgeUrl, type Env } from '../../config/env';
 import { handoffWorkflowId } from '../../workflows/definitions';
 import { hubspotSignatureV3 } from '../bridge/signatures';
 import { SANDBOX_HUBSPOT_CLIENT_SECRET, SANDBOX_SLACK_SIGNING_SECRET } from '../bridge/secrets';
@@ -299,7 +299,8 @@ async function emulatorState(slackUrl: string): Promise<SlackEmulatorView> {
 }
 
 function bridgeTarget(ctx: CliContext, given: string | undefined): BridgeTarget {
-  const raw = given ?? ctx.io.env.BRIDGE_URL ?? 'http://localhost:3000';
+  // As `npm start` runs it: BRIDGE_PORT moves the bridge, so the default follows.
+  const raw = given ?? ctx.io.env.BRIDGE_URL ?? localBridgeUrl(ctx.env());
   let url: URL;
   try {
     url = new URL(raw);
