@@ -3,16 +3,10 @@
  * point and carries its whole state, so the next run goes on where the last one stopped. A dedicated dev server
  * suggests continue-as-new after 40 events so the hand-over happens within the test.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listHandoffRecords } from '../../src/activities/handoff-records';
-import { resolveDevServer } from '../../src/temporal/binaries';
-import {
-  acceptUpdate,
-  repActivitySignal,
-  SEARCH_ATTRIBUTE_DEFINITIONS,
-  statusQuery,
-} from '../../src/workflows/definitions';
-import { testDataConverter } from '../support/codec';
+import { acceptUpdate, repActivitySignal, statusQuery } from '../../src/workflows/definitions';
+import { dedicatedDevServerEnv } from '../harness/temporal';
 import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
@@ -21,15 +15,8 @@ import { hasEntry } from '../support/timeline';
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  const dev = await resolveDevServer({ allowDownload: false });
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: dev.executable,
-      searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })),
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-      log: { format: 'pretty', level: 'error' },
-    },
-    client: { dataConverter: testDataConverter() },
+  env = await dedicatedDevServerEnv({
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
   });
 });
 afterEach(cleanUpHandoffs);
