@@ -1,10 +1,11 @@
 /**
- * A failing run fails fast: jest, run on test files that fail on purpose (fixtures/fails-on-purpose.fixture.ts:
- * an assertion failing inside runUntil, a test throwing before its worker ran, a test timing out with its worker
- * running), exits non-zero by itself, without "Jest did not exit", and leaves no Temporal server behind; and a
- * global setup that fails half-way (the time-skipping server refuses to start) stops the dev server it had
- * started. Each child jest runs the harness's own global setup, so its servers are its own; they are found
- * afterwards by a marker in their environment (inherited from the child jest), never by name.
+ * A failing run fails fast: jest, run on test files that fail on purpose (fixtures/fails-on-purpose.fixture.ts: an
+ * assertion failing inside runUntil, a test throwing before its worker ran, a test timing out with its worker
+ * running, a test timing out while an activity that ignores its cancellation runs), exits non-zero by itself,
+ * without "Jest did not exit", and leaves no Temporal server behind; and a global setup that fails half-way (the
+ * time-skipping server refuses to start) stops the dev server it had started. Each child jest runs the harness's
+ * own global setup, so its servers are its own; they are found afterwards by a marker in their environment
+ * (inherited from the child jest), never by name.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -97,11 +98,13 @@ describeOnLinux('a failing temporal run', () => {
     const run = await runChildJest();
     expect(run.output).not.toContain('Jest did not exit');
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
-    // All six failures reported (three ways, two servers), each for the reason it was written to fail for.
-    expect(run.output).toMatch(/Tests:\s+6 failed, 6 total/);
+    // All seven failures reported (three ways on two servers, and the activity that never ends), each for the
+    // reason it was written to fail for.
+    expect(run.output).toMatch(/Tests:\s+7 failed, 7 total/);
     expect(run.output.match(/Expected: "accepted"/g)).toHaveLength(2);
     expect(run.output.match(/thrown before the worker ran/g)?.length).toBeGreaterThanOrEqual(2);
     expect(run.output.match(/Exceeded timeout of 1000 ms/g)).toHaveLength(2);
+    expect(run.output.match(/Exceeded timeout of 5000 ms/g)).toHaveLength(1);
     expect(run.leftBehind).toEqual([]);
   }, 300_000);
 

@@ -134,7 +134,7 @@ function withSafeTeardown(env: TestWorkflowEnvironment, after?: () => unknown): 
           errors.push(e);
         }
       };
-      await step(() => stopTestWorkers([...(workersOf.get(env) ?? [])]));
+      await step(() => stopTestWorkers([...(workersOf.get(env) ?? [])], { abort: () => env.connection.close() }));
       await step(teardown);
       if (after) await step(after);
       if (errors.length === 1) throw errors[0];
@@ -145,36 +145,52 @@ function withSafeTeardown(env: TestWorkflowEnvironment, after?: () => unknown): 
   return env;
 }
 
-/** How long a worker gets to drain once told to stop (its in-flight activities and workflow tasks). */
-const WORKER_STOP_DEADLINE_MS = 60_000;
+/** How long workers get to drain once told to stop (their in-flight activities and workflow tasks). */
+const WORKER_DRAIN_MS = 20_000;
+/** Test workers' shutdownForceTime: after the drain and the abort, with room to spare. */
+const WORKER_FORCE_STOP_AFTER = '60s';
+/** How long after the abort (see stopTestWorkers) before a worker that still has not stopped is an error. */
+const WORKER_STOP_AFTER_ABORT_MS = 90_000;
 
 /**
- * Stops workers whatever state a test left them in: running (a test that timed out inside runUntil), never run
- * (a test that threw between Worker.create and run), stopping, or stopped. Resolves once each has let go of its
- * connection.
+ * Tells workers to stop, whatever state a test left them in: running (a test that timed out inside runUntil),
+ * never run (a test that threw between Worker.create and run: running it until at once is the SDK's way to make it
+ * let go of its connection), stopping, or stopped. Does not wait.
  */
-export async function stopTestWorkers(workers: Worker[]): Promise<void> {
-  await Promise.all(
-    workers.map(async (w) => {
-      if (w.getState() === 'INITIALIZED') {
-        // A worker never run still holds its connection; running it until at once is the SDK's way to release it.
-        await w.runUntil(Promise.resolve()).catch(() => undefined);
-        return;
-      }
-      if (w.getState() === 'RUNNING') w.shutdown();
-      const run = runs.get(w);
-      if (!run) return;
-      let timer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([
-        run.then(
-          () => true,
-          () => true,
-        ),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), WORKER_STOP_DEADLINE_MS))),
-      ]).finally(() => clearTimeout(timer));
-      if (!stopped) throw new Error(`worker still ${w.getState()} ${WORKER_STOP_DEADLINE_MS} ms after shutdown`);
-    }),
-  );
+export function shutDownTestWorkers(workers: Worker[]): void {
+  for (const w of workers) {
+    if (w.getState() === 'INITIALIZED') void w.runUntil(Promise.resolve()).catch(() => undefined);
+    else if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}
+
+/**
+ * Stops workers (shutDownTestWorkers) and resolves once each has let go of its connection. A worker drains only
+ * when its running activities end, and an activity blocked on a call through the env's client (a roster claim
+ * whose update waits for a workflow task that this very worker, now stopping, will never poll) ends only when that
+ * call fails: after WORKER_DRAIN_MS, `abort` (close the client's connection) makes it fail.
+ */
+export async function stopTestWorkers(workers: Worker[], opts: { abort?: () => unknown } = {}): Promise<void> {
+  shutDownTestWorkers(workers);
+  const stopped = (w: Worker): Promise<unknown> =>
+    (runs.get(w) ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
+  const all = Promise.all(workers.map(stopped));
+  if (await within(all, WORKER_DRAIN_MS)) return;
+  if (opts.abort) await opts.abort();
+  if (await within(all, WORKER_STOP_AFTER_ABORT_MS)) return;
+  const states = workers.map((w) => w.getState()).filter((st) => st !== 'STOPPED' && st !== 'FAILED');
+  throw new Error(`${states.length} worker(s) still ${states.join(', ')} after shutdown`);
+}
+
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 let queueCounter = 0;
@@ -198,6 +214,9 @@ export async function createTestWorker(
     workflowBundle: { codePath: sharedServers().workflowBundlePath },
     activities,
     dataConverter: testDataConverter(),
+    // An activity that ignores its cancellation would keep a stopping worker draining, and the process alive,
+    // forever; after this the SDK gives up on it and the worker lets go of its connection (as FAILED).
+    shutdownForceTime: WORKER_FORCE_STOP_AFTER,
     ...rest,
   });
   const workers = workersOf.get(env) ?? new Set<Worker>();

@@ -25,7 +25,7 @@ import {
   type MqlHandoffInput,
 } from '../../src/workflows/definitions';
 import type { mqlHandoff } from '../../src/workflows/mql-handoff';
-import { createTestWorker, stopTestWorkers, uniqueTaskQueue } from '../harness/temporal';
+import { createTestWorker, shutDownTestWorkers, uniqueTaskQueue } from '../harness/temporal';
 import { createInMemoryPorts, InMemoryWorld } from './in-memory-ports';
 
 export const sampleOrg = (): OrgConfig => loadOrgConfigFile(resolveOrgConfigPath());
@@ -47,8 +47,8 @@ export interface HandoffFixture {
   worker: Worker;
   taskQueue: string;
   rosterScope: string;
-  /** Terminates this fixture's handoffs and team rosters that are still running, then stops its worker if a test
-   * left it running or never ran it (see cleanUpHandoffs). */
+  /** Terminates this fixture's handoffs and team rosters that are still running, then tells its worker to stop if a
+   * test left it running or never ran it (see cleanUpHandoffs). */
   cleanup(): Promise<void>;
   /** Puts the lead in the in-memory HubSpot and starts its handoff. */
   start(
@@ -110,8 +110,9 @@ export async function handoffFixture(
           await handle.terminate('test cleanup').catch(() => undefined);
         }),
       );
-      // A test that timed out inside runUntil left it polling into the next test.
-      await stopTestWorkers([worker]);
+      // A test that timed out inside runUntil left it polling into the next test. Not waited for here: its
+      // activities may be stuck until the env's teardown aborts them (see stopTestWorkers).
+      shutDownTestWorkers([worker]);
     },
     async start(lead, trigger = {}) {
       world.contacts.set(lead.contactId, lead);
