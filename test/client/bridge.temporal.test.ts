@@ -31,6 +31,7 @@ import {
   unusedPort,
 } from './support';
 import { entriesOf, firstOf, hasEntry } from '../support/timeline';
+import { closeAll } from '../support/close-all';
 
 const PUBLIC_URL = 'https://bridge.acme-analytics.example';
 
@@ -44,10 +45,12 @@ beforeAll(async () => {
     slack.addChannel({ id: `D${user.slice(1)}`, name: `dm-${user}`, members: [user] });
   }
 });
-afterAll(async () => {
-  await slack?.close();
-  await env?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    () => slack?.close(),
+    () => env?.teardown(),
+  ),
+);
 
 /** Runs `fn` with a fresh fixture's worker and a bridge in front of it (on `temporal`, default the dev server). */
 async function withBridge(

@@ -27,6 +27,7 @@ import {
   unusedPort,
 } from './support';
 import { firstOf } from '../support/timeline';
+import { closeAll } from '../support/close-all';
 
 const config = sampleOrg();
 let env: TestWorkflowEnvironment;
@@ -68,11 +69,13 @@ beforeAll(async () => {
     log: () => undefined,
   });
 });
-afterAll(async () => {
-  await bridge?.close();
-  await sandbox?.close();
-  await env?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    () => bridge?.close(),
+    () => sandbox?.close(),
+    () => env?.teardown(),
+  ),
+);
 
 async function handoff(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -27,6 +27,7 @@ import { eventually } from '../support/eventually';
 import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { demoRequestLead } from '../support/leads';
 import { occurring, payloadsIn, rawDescriptionBytes, rawHistory } from '../support/raw-history';
+import { closeAll } from '../support/close-all';
 
 /** A lead whose PII is distinctive enough that a chance match in ciphertext is out of the question. */
 function probeLead() {
@@ -69,11 +70,13 @@ beforeAll(async () => {
   codecUrl = await codecServer.listen(0, '127.0.0.1');
 });
 afterEach(cleanUpHandoffs);
-afterAll(async () => {
-  await codecServer?.close();
-  await plainEnv?.teardown();
-  await env?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    () => codecServer?.close(),
+    () => plainEnv?.teardown(),
+    () => env?.teardown(),
+  ),
+);
 
 const namespace = () => env.namespace ?? 'default';
 

@@ -16,6 +16,7 @@ import { cleanUpHandoffs, handoffFixture } from '../support/handoff-fixture';
 import { InMemoryWorld } from '../support/in-memory-ports';
 import { demoRequestLead } from '../support/leads';
 import { payloadsIn, rawHistory } from '../support/raw-history';
+import { closeAll } from '../support/close-all';
 
 const k1 = { id: 'rotation-k1', key: randomBytes(32) };
 const k2 = { id: 'rotation-k2', key: randomBytes(32) };
@@ -29,10 +30,12 @@ beforeAll(async () => {
   envAfter = await devServerEnv({ dataConverter: after });
 });
 afterEach(cleanUpHandoffs);
-afterAll(async () => {
-  await envBefore?.teardown();
-  await envAfter?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    () => envBefore?.teardown(),
+    () => envAfter?.teardown(),
+  ),
+);
 
 test('data written under key 1 reads after key 2 becomes primary; new data is written under key 2', async () => {
   const world = new InMemoryWorld();

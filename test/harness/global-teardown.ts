@@ -1,8 +1,13 @@
 import { rmSync } from 'node:fs';
+import { stopServers } from './servers';
 
+/** Stops both servers (their whole process groups) whatever the tests did, then removes the run's directory. */
 export default async function globalTeardown(): Promise<void> {
-  for (const env of globalThis.__mqlTemporalEnvs ?? []) {
-    await env.teardown();
+  try {
+    await stopServers(globalThis.__mqlTemporalServers ?? []);
+  } finally {
+    globalThis.__mqlTemporalServers = undefined;
+    if (globalThis.__mqlTemporalTmp) rmSync(globalThis.__mqlTemporalTmp, { recursive: true, force: true });
+    globalThis.__mqlTemporalTmp = undefined;
   }
-  if (globalThis.__mqlTemporalTmp) rmSync(globalThis.__mqlTemporalTmp, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { healthSchema } from '../../src/domain/org-config';
 import { digestScheduleId, ensureDigestSchedule, DIGEST_SCHEDULE_ID } from '../../src/main/digest-schedule';
 import { devServerEnv, uniqueTaskQueue } from '../harness/temporal';
+import { closeAll } from '../support/close-all';
 
 let env: TestWorkflowEnvironment;
 const created: string[] = [];
@@ -14,14 +15,18 @@ const created: string[] = [];
 beforeAll(async () => {
   env = await devServerEnv();
 });
-afterAll(async () => {
-  for (const id of created)
-    await env.client.schedule
-      .getHandle(id)
-      .delete()
-      .catch(() => undefined);
-  await env?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    async () => {
+      for (const id of created)
+        await env?.client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => undefined);
+    },
+    () => env?.teardown(),
+  ),
+);
 
 const policy = (digest: { cron?: string; timeZone?: string }) => healthSchema.parse({ digest });
 

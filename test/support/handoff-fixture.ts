@@ -25,7 +25,7 @@ import {
   type MqlHandoffInput,
 } from '../../src/workflows/definitions';
 import type { mqlHandoff } from '../../src/workflows/mql-handoff';
-import { createTestWorker, uniqueTaskQueue } from '../harness/temporal';
+import { createTestWorker, shutDownTestWorkers, uniqueTaskQueue } from '../harness/temporal';
 import { createInMemoryPorts, InMemoryWorld } from './in-memory-ports';
 
 export const sampleOrg = (): OrgConfig => loadOrgConfigFile(resolveOrgConfigPath());
@@ -47,7 +47,8 @@ export interface HandoffFixture {
   worker: Worker;
   taskQueue: string;
   rosterScope: string;
-  /** Terminates this fixture's handoffs and team rosters that are still running (see cleanUpHandoffs). */
+  /** Terminates this fixture's handoffs and team rosters that are still running, then tells its worker to stop if a
+   * test left it running or never ran it (see cleanUpHandoffs). */
   cleanup(): Promise<void>;
   /** Puts the lead in the in-memory HubSpot and starts its handoff. */
   start(
@@ -109,6 +110,9 @@ export async function handoffFixture(
           await handle.terminate('test cleanup').catch(() => undefined);
         }),
       );
+      // A test that timed out inside runUntil left it polling into the next test. Not waited for here: its
+      // activities may be stuck until the env's teardown aborts them (see stopTestWorkers).
+      shutDownTestWorkers([worker]);
     },
     async start(lead, trigger = {}) {
       world.contacts.set(lead.contactId, lead);
@@ -136,11 +140,15 @@ const live: HandoffFixture[] = [];
 
 /**
  * Call in afterEach: a test that fails half-way leaves its handoff running, and on the time-skipping server a
- * workflow whose worker is gone holds the shared clock for every test after it.
+ * workflow whose worker is gone holds the shared clock for every test after it. Every fixture is cleaned up even
+ * when another's cleanup fails; the failures are rethrown together.
  */
 export async function cleanUpHandoffs(): Promise<void> {
   const fixtures = live.splice(0);
-  await Promise.all(fixtures.map((f) => f.cleanup()));
+  const results = await Promise.allSettled(fixtures.map((f) => f.cleanup()));
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'cleaning up handoff fixtures');
 }
 
 export type { HandoffResult };

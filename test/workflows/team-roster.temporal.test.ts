@@ -13,6 +13,7 @@ import {
   type RosterCandidate,
 } from '../../src/workflows/definitions';
 import { createTestWorker, devServerEnv, uniqueTaskQueue } from '../harness/temporal';
+import { closeAll } from '../support/close-all';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -25,11 +26,15 @@ beforeAll(async () => {
   worker = await createTestWorker(env, { activities: {}, taskQueue });
   running = worker.run();
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(() =>
+  closeAll(
+    () => {
+      worker?.shutdown();
+      return running;
+    },
+    () => env?.teardown(),
+  ),
+);
 
 const reps = (capacity: number): RosterCandidate[] =>
   ['rep-a', 'rep-b', 'rep-c', 'rep-d'].map((repId) => ({ repId, capacity, available: true }));
