@@ -232,8 +232,9 @@ export function createHandoffActivities(deps: HandoffActivityDeps): HandoffActiv
       return out;
     },
 
+    /** The DM rewritten, or posted again when Slack no longer has it: where it is now. */
     async updateHandoffMessage(input) {
-      await guarded(() => chat.updateHandoffMessage(input));
+      return guarded(() => chat.updateHandoffMessage(input));
     },
 
     // The outcome, written marketing side first: if the sales side then refuses a write (a picklist value the org

@@ -116,8 +116,18 @@ export interface ChatPort {
   sendHandoffBrief(input: { to: Recipient; brief: HandoffBrief; key: string }): Promise<ChatMessageRef>;
   /** DM to a person, or a post to a channel (e.g. the VP/ops review channel). Idempotent by key. */
   sendNotice(input: { to: Recipient | { channel: string }; notice: Notice; key: string }): Promise<ChatMessageRef>;
-  /** Rewrites the original DM so it always shows the truth (accepted, reassigned…). */
-  updateHandoffMessage(input: { ref: ChatMessageRef; brief: HandoffBrief; state: HandoffMessageState }): Promise<void>;
+  /**
+   * Rewrites the original DM so it always shows the truth (accepted, reassigned…) and returns where it is now. When
+   * the message or its conversation is gone (deleted, or a sandbox that forgot it), the DM with `to` is opened again
+   * and the message posted again in its new state, once: a re-run with the same `ref` finds that post and updates
+   * it. Without `to`, the message is posted again in `ref.channel` if that still exists.
+   */
+  updateHandoffMessage(input: {
+    ref: ChatMessageRef;
+    brief: HandoffBrief;
+    state: HandoffMessageState;
+    to?: Recipient;
+  }): Promise<ChatMessageRef>;
 }
 
 export interface EmailPort {

@@ -19,6 +19,7 @@ export const TIMELINE_KINDS = [
   'deal_created',
   'rep_notified',
   'notify_failed',
+  'dm_reposted',
   'returned_during_renurture',
   'notice',
   'rep_activity',

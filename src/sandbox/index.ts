@@ -3,6 +3,7 @@
  * a demo org that matches the org configuration. `npm start` runs the ones whose service has no credentials; the
  * tests start them on free ports.
  */
+import path from 'node:path';
 import type { OrgConfig } from '../domain/org-config';
 import { startEmulator, type Emulator } from './emulator-kit';
 import { startHubSpotEmulator, type HubSpotEmulator } from './hubspot/emulator';
@@ -36,6 +37,11 @@ export interface SandboxOptions {
   services?: SandboxService[];
   /** Fixed ports from here (SANDBOX_PORT_OFFSETS); free ports when absent. */
   basePort?: number;
+  /**
+   * Keep the Slack workspace (DMs, messages, files) in `<stateDir>/slack.json`, so a restarted sandbox still has the
+   * messages live handoffs point at (`npm start`: `<data dir>/sandbox`). In memory when absent (the tests).
+   */
+  stateDir?: string;
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -57,7 +63,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       closers.push(() => sf.close());
     }
     if (want.has('slack')) {
-      sandbox.slack = await startSlackEmulator({ port: port(SANDBOX_PORT_OFFSETS.slack), config: opts.config });
+      sandbox.slack = await startSlackEmulator({
+        port: port(SANDBOX_PORT_OFFSETS.slack),
+        config: opts.config,
+        ...(opts.stateDir ? { stateFile: path.join(opts.stateDir, 'slack.json') } : {}),
+      });
       closers.push(() => sandbox.slack!.close());
     }
     if (want.has('email')) {
@@ -88,7 +98,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       sandbox.hubspot && `HubSpot emulator     ${sandbox.hubspot.url}  (state: ${sandbox.hubspot.url}/_sandbox/state)`,
       sandbox.salesforce &&
         `Salesforce emulator  ${sandbox.salesforce.url}  (state: ${sandbox.salesforce.url}/_sandbox/state)`,
-      sandbox.slack && `Slack emulator       ${sandbox.slack.apiUrl}  (state: ${sandbox.slack.url}/_sandbox/state)`,
+      sandbox.slack &&
+        `Slack emulator       ${sandbox.slack.apiUrl}  (state: ${sandbox.slack.url}/_sandbox/state${opts.stateDir ? `, kept in ${path.join(opts.stateDir, 'slack.json')}` : ''})`,
       sandbox.smtp && `SMTP sink            ${sandbox.smtp.url}  (mail: ${sandbox.mailbox?.url}/_sandbox/state)`,
     ].filter((x): x is string => Boolean(x));
   return sandbox;

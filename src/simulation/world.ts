@@ -77,7 +77,7 @@ export class SimulatedWorld {
         channel: 'C-sim',
         ts: this.once(key, () => ({ system: 'slack', objectType: 'message', id: this.id('ts') })).id,
       }),
-      updateHandoffMessage: async () => undefined,
+      updateHandoffMessage: async ({ ref }) => ref,
     };
     const email: EmailPort = {
       sendHandoffBrief: async ({ key }) => this.once(key, () => ({ system: 'email', objectType: 'message', id: key })),

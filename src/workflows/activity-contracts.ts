@@ -135,7 +135,17 @@ export interface NotificationActivities {
     key: string;
     alsoEmail: boolean;
   }): Promise<NoticeResult>;
-  updateHandoffMessage(input: { ref: ChatMessageRef; brief: HandoffBrief; state: HandoffMessageState }): Promise<void>;
+  /**
+   * The DM rewritten for the new state; answers where it is now: `ref`, or the message posted again (once) because
+   * Slack no longer had it. `to`: whose DM it is, to open it again. Histories recorded before this answer nothing
+   * (undefined): the ref is unchanged.
+   */
+  updateHandoffMessage(input: {
+    ref: ChatMessageRef;
+    brief: HandoffBrief;
+    state: HandoffMessageState;
+    to?: Recipient;
+  }): Promise<ChatMessageRef>;
 }
 
 export type HandoffActivities = PolicyActivities & CrmActivities & RosterActivities & NotificationActivities;

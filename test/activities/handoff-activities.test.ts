@@ -956,12 +956,12 @@ describe('reading and preparing', () => {
     });
   });
 
-  test('updateHandoffMessage: the new state reaches chat; a Slack outage stays retryable', async () => {
+  test('updateHandoffMessage: the new state reaches chat, the ref comes back; a Slack outage stays retryable', async () => {
     const { world, acts, env } = setup();
     const ref = { channel: 'D-rep-ana', ts: '1764000000.000100' };
     const state = { kind: 'accepted' as const, at: '2026-11-24T15:30:00.000Z', by: 'Ana Ruiz' };
 
-    await run(env, acts.updateHandoffMessage, { ref, brief: brief(), state });
+    expect(await run(env, acts.updateHandoffMessage, { ref, brief: brief(), state })).toEqual(ref);
     expect(world.chatUpdates).toEqual([{ ref, state }]);
 
     world.failNext(

@@ -176,17 +176,106 @@ describe('updateHandoffMessage', () => {
     expect(actionIds(message!.blocks)).toEqual([]);
   });
 
-  it('fails non-retryably when the message is gone', async () => {
-    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-gone' });
-    const err = await failureOf(
-      chat.updateHandoffMessage({
-        ref: { channel: ref.channel, ts: '1700000000.000001' },
-        brief: sampleBrief(),
-        state: { kind: 'accepted', at: '2026-11-24T15:30:00Z', by: 'Hugo' },
-      }),
+  it('answers the ref it updated in place', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-in-place' });
+    const after = await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: reachedOut });
+    expect(after).toEqual(ref);
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(1);
+  });
+});
+
+const reachedOut = { kind: 'reached_out', at: '2026-11-24T15:00:00Z' } as const;
+const accepted = { kind: 'accepted', at: '2026-11-24T15:30:00Z', by: 'U0REPHUG1' } as const;
+
+describe('updateHandoffMessage when the DM is gone: posted again, once', () => {
+  const web = () => new WebClient(slack.token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+
+  it('a deleted message is posted again in the DM with the new state; a re-run finds that post', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-deleted' });
+    await web().chat.delete({ channel: ref.channel, ts: ref.ts });
+
+    const moved = await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: reachedOut });
+    expect(moved.channel).toBe(ref.channel);
+    expect(moved.ts).not.toBe(ref.ts);
+    const [message, ...others] = slack.dmsTo('U0REPHUG1');
+    expect(others).toEqual([]);
+    expect(message).toMatchObject({
+      ts: moved.ts,
+      text: 'MQL Dana Ito (Globex): outreach logged, waiting for accept or reject',
+    });
+    // Still answerable: the buttons are on the new message, and its metadata names the handoff.
+    expect(actionIds(message!.blocks)).toEqual([SLACK_ACTIONS.accept, SLACK_ACTIONS.reject, SLACK_ACTIONS.reachedOut]);
+    expect(message!.metadata).toMatchObject({
+      event_type: SLACK_METADATA_EVENT_TYPE,
+      event_payload: { wf: 'mql-hubspot-1001' },
+    });
+
+    // The activity runs again (its result was lost): the same message, not a second one.
+    const again = await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: reachedOut });
+    expect(again).toEqual(moved);
+    expect(slack.dmsTo('U0REPHUG1').map((m) => m.ts)).toEqual([moved.ts]);
+
+    // A later state sent to the old ref (the new one was never stored) lands on the re-posted message too.
+    await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted });
+    expect(slack.dmsTo('U0REPHUG1')).toEqual([
+      expect.objectContaining({ ts: moved.ts, text: 'MQL accepted: Dana Ito (Globex)' }),
+    ]);
+  });
+
+  it('a conversation the workspace forgot (a sandbox restarted without its state) is opened again', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-forgotten' });
+    slack.forgetConversation(ref.channel);
+
+    const moved = await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted });
+    expect(moved.channel).toBe(slack.dmChannelOf('U0REPHUG1'));
+    expect(slack.dmsTo('U0REPHUG1')).toEqual([
+      expect.objectContaining({ ts: moved.ts, text: 'MQL accepted: Dana Ito (Globex)' }),
+    ]);
+    expect(await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted })).toEqual(moved);
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(1);
+    // And the new ref is updated in place from then on.
+    expect(await chat.updateHandoffMessage({ ref: moved, to: HUGO, brief: sampleBrief(), state: accepted })).toEqual(
+      moved,
     );
-    expect(err.details).toMatchObject({ status: 404, code: 'message_not_found' });
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(1);
+  });
+
+  it('crash after the re-post: the retry finds it instead of posting a second time', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-crash-repost' });
+    slack.forgetConversation(ref.channel);
+    slack.faults.inject({ kind: 'drop_after_write', path: '/api/chat.postMessage' });
+
+    const lost = await failureOf(chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted }));
+    expect(lost.retryable).toBe(true);
+    expect(slack.dmsTo('U0REPHUG1')).toHaveLength(1);
+
+    const retried = await chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted });
+    expect(slack.dmsTo('U0REPHUG1').map((m) => m.ts)).toEqual([retried.ts]);
+  });
+
+  it('without the recipient (scheduled by an older handoff): re-posted in the same conversation when it exists', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-no-recipient' });
+    await web().chat.delete({ channel: ref.channel, ts: ref.ts });
+    const moved = await chat.updateHandoffMessage({ ref, brief: sampleBrief(), state: accepted });
+    expect(slack.dmsTo('U0REPHUG1').map((m) => m.ts)).toEqual([moved.ts]);
+
+    slack.forgetConversation(ref.channel);
+    const err = await failureOf(chat.updateHandoffMessage({ ref: moved, brief: sampleBrief(), state: accepted }));
+    expect(err.details).toMatchObject({
+      status: 404,
+      code: 'channel_not_found',
+      operation: 'update handoff message (accepted)',
+    });
     expect(err.retryable).toBe(false);
+    expect(slack.dmsTo('U0REPHUG1')).toEqual([]);
+  });
+
+  it('other refusals are not papered over with a new post', async () => {
+    const ref = await chat.sendHandoffBrief({ to: HUGO, brief: sampleBrief(), key: 'k-refused' });
+    slack.failNext('chat.update', 'cant_update_message');
+    const err = await failureOf(chat.updateHandoffMessage({ ref, to: HUGO, brief: sampleBrief(), state: accepted }));
+    expect(err.details).toMatchObject({ status: 403, code: 'cant_update_message' });
+    expect(slack.dmsTo('U0REPHUG1').map((m) => m.ts)).toEqual([ref.ts]);
   });
 });
 

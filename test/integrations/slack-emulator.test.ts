@@ -170,6 +170,31 @@ describe('chat.update and chat.postEphemeral', () => {
     );
   });
 
+  it("chat.delete removes the bot's message; a second delete, or an update of it, is message_not_found", async () => {
+    const posted = await web.chat.postMessage({ channel: 'C0REVOPS01', text: 'soon gone' });
+    const res = await web.chat.delete({ channel: 'C0REVOPS01', ts: posted.ts! });
+    expect(res).toMatchObject({ ok: true, channel: 'C0REVOPS01', ts: posted.ts });
+    expect(slack.messages('C0REVOPS01')).toEqual([]);
+    expect((await slackError(web.chat.delete({ channel: 'C0REVOPS01', ts: posted.ts! }))).error).toBe(
+      'message_not_found',
+    );
+    expect((await slackError(web.chat.update({ channel: 'C0REVOPS01', ts: posted.ts!, text: 'x' }))).error).toBe(
+      'message_not_found',
+    );
+  });
+
+  it('a forgotten conversation is channel_not_found until conversations.open makes it again, empty', async () => {
+    const posted = await web.chat.postMessage({ channel: 'U0REPANA1', text: 'brief' });
+    slack.forgetConversation(posted.channel!);
+    expect((await slackError(web.chat.update({ channel: posted.channel!, ts: posted.ts!, text: 'x' }))).error).toBe(
+      'channel_not_found',
+    );
+    const reopened = await web.conversations.open({ users: 'U0REPANA1' });
+    expect(reopened.channel?.id).toBe(posted.channel);
+    expect(reopened.already_open).toBeUndefined();
+    expect((await web.conversations.history({ channel: posted.channel! })).messages).toEqual([]);
+  });
+
   it('ephemeral messages go to members only', async () => {
     await web.chat.postEphemeral({ channel: 'C0REVOPS01', user: 'U0VPSALES', text: 'only you' });
     expect(slack.ephemerals('U0VPSALES')).toEqual([expect.objectContaining({ text: 'only you' })]);

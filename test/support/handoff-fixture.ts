@@ -13,6 +13,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createHandoffActivities } from '../../src/activities/handoff-activities';
+import type { ChatPort } from '../../src/activities/ports';
 import { deterministicSummariser } from '../../src/activities/summariser';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../src/config/org-config-file';
 import type { LeadSnapshot } from '../../src/domain/lead';
@@ -69,6 +70,8 @@ export async function handoffFixture(
     dataConverter?: DataConverter;
     /** Another fixture's task queue (and roster scope): a new worker taking over its handoffs. */
     taskQueue?: string;
+    /** A real chat adapter (e.g. Slack against the emulator) instead of the in-memory one. */
+    chat?: ChatPort;
   } = {},
 ): Promise<HandoffFixture> {
   const world = opts.world ?? new InMemoryWorld();
@@ -78,6 +81,7 @@ export async function handoffFixture(
   const activities = createHandoffActivities({
     config: () => config,
     ...createInMemoryPorts(world),
+    ...(opts.chat ? { chat: opts.chat } : {}),
     summariser: deterministicSummariser,
     temporal: env.client,
     rosterScope,

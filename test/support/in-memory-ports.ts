@@ -275,6 +275,7 @@ export function createInMemoryPorts(
     async updateHandoffMessage({ ref, state }) {
       world.maybeFail('slackUpdate');
       world.chatUpdates.push({ ref, state });
+      return ref;
     },
   };
 

@@ -1,13 +1,17 @@
 /**
  * What the handoff does when a channel or the lead's story does not go to plan (issue 9): a DM that fails is retried
  * until the first rung, email is the fallback, a rep nobody could reach is flagged and their manager told; a
- * prospect who comes back during re-nurture is re-qualified at once; a rejected lead shows no owner. On the
+ * prospect who comes back during re-nurture is re-qualified at once; a rejected lead shows no owner; a DM Slack no
+ * longer has (a sandbox restarted without its state) is posted again and kept current from then on. On the
  * time-skipping server, the sample org with its ladders on the wall clock (reminder 30 min after assignment).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ServiceError } from '../../src/activities/service-error';
+import { createSlackChat } from '../../src/activities/slack/slack-chat';
+import { startSlackEmulator } from '../../src/sandbox/slack/slack-emulator';
 import { startHandoff } from '../../src/client/handoff-commands';
 import {
+  acceptUpdate,
   reassignUpdate,
   rejectUpdate,
   repActivitySignal,
@@ -256,5 +260,50 @@ describe('the CRM hears the outcome, and the deal follows the lead', () => {
       expect(fx.world.deals.get('deal-existing')).toMatchObject({ stage: 'open', ownerId: '71000002' });
       await handle.result();
     });
+  });
+});
+
+describe('the DM gone from Slack mid-handoff (issue 9.8: a sandbox restarted without its state)', () => {
+  test('the next update posts it again, the handoff keeps the new message, and accept updates that one', async () => {
+    const slack = await startSlackEmulator({ config: wallClockOrg() });
+    try {
+      const fx = await handoffFixture(env, { chat: createSlackChat({ token: slack.token, apiUrl: slack.apiUrl }) });
+      await fx.worker.runUntil(async () => {
+        const handle = await fx.start(demoRequestLead());
+        await statusOnceNotified(fx, handle);
+        const [brief, ...others] = slack.dmsTo('U0REPANA1');
+        expect(others).toEqual([]);
+        slack.forgetConversation(brief!.channel);
+
+        // Outreach logged: the DM it would update is gone, so it is posted again in its new state.
+        await handle.signal(repActivitySignal, { type: 'call', source: 'hubspot' });
+        let s = await handle.query(statusQuery);
+        for (let i = 0; i < 20 && !hasEntry(s, 'dm_reposted'); i++) {
+          await env.sleep(1000);
+          s = await handle.query(statusQuery);
+        }
+        expect(s.stage).toBe('awaiting_decision');
+        expect(firstOf(s, 'dm_reposted')!.detail).toBe(
+          'the message was gone from Slack; reached_out shown on the new one',
+        );
+        const [reposted, ...more] = slack.dmsTo('U0REPANA1');
+        expect(more).toEqual([]);
+        expect(reposted!.ts).not.toBe(brief!.ts);
+        expect(reposted!.text).toMatch(/outreach logged/);
+
+        // Accept goes straight to the new message: one chat.update, nothing looked up or posted.
+        const from = slack.requests.length;
+        await handle.executeUpdate(acceptUpdate, { args: [{ repId: 'rep-ana' }] });
+        expect(slack.requests.slice(from).map((r) => r.path)).toEqual(['/api/chat.update']);
+        expect(slack.dmsTo('U0REPANA1')).toEqual([
+          expect.objectContaining({ ts: reposted!.ts, text: expect.stringMatching(/^MQL accepted: /) }),
+        ]);
+        s = await handle.query(statusQuery);
+        expect(s.flags.filter((f) => f.includes('Slack'))).toEqual([]);
+        expect(s.outcome).toBe('accepted');
+      });
+    } finally {
+      await slack.close();
+    }
   });
 });

@@ -6,6 +6,9 @@
  * `include_all_metadata` and a message already carrying the key is returned instead of posting again, so a
  * retry after "posted, then the worker died before recording it" finds the first message.
  *
+ * The handoff DM is kept current with chat.update; when Slack no longer has it (message_not_found /
+ * channel_not_found) it is posted again, once, keyed by the message it replaces, and the new ref returned.
+ *
  * Files (the weekly digest's chart) go up with files.uploadV2 (files.getUploadURLExternal, the bytes to the upload
  * URL, files.completeUploadExternal). Files carry no metadata, so the key is in the file's name
  * (`chart.<8 hex of sha256(key)>.png`); before uploading, files.list for the channel is searched for that name.
@@ -16,6 +19,7 @@ import type { HandoffBrief, Notice } from '../../domain/brief';
 import { emailDomain } from '../../domain/lead';
 import { briefBlocks, noticeBlocks, type SlackMessageContent } from '../brief-render/slack-blocks';
 import type { ChatContent, ChatMessageRef, ChatPort, HandoffMessageState, Recipient, ReportChatPort } from '../ports';
+import { ServiceError } from '../service-error';
 import { SLACK_METADATA_EVENT_TYPE } from './interaction-contract';
 import { createSlackWebClient, type SlackConnectionOptions } from './slack-client';
 import { slackFailure, slackPlatformError, slackServiceError, type SlackCall } from './slack-errors';
@@ -131,16 +135,27 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort & ReportChatPo
     return null;
   }
 
+  async function update(what: SlackCall, ref: ChatMessageRef, content: SlackMessageContent): Promise<void> {
+    await call(what, () =>
+      client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks }),
+    );
+  }
+
+  /** Posts once per key. `refresh`: a message already carrying the key is updated to `content` before it is returned. */
   async function postOnce(
     channel: string,
     content: SlackMessageContent | ChatContent,
     key: string,
     wf: string,
     operation: string,
+    refresh = false,
   ): Promise<ChatMessageRef> {
     const existing = await findByKey(channel, key);
-    if (existing) return { channel, ts: existing };
     const what = { operation, object: `workflow ${wf} in channel ${channel}` };
+    if (existing) {
+      if (refresh) await update(what, { channel, ts: existing }, content as SlackMessageContent);
+      return { channel, ts: existing };
+    }
     const res = await call(what, () =>
       client.chat.postMessage({
         channel,
@@ -208,19 +223,31 @@ export function createSlackChat(opts: SlackChatOptions): ChatPort & ReportChatPo
       ref,
       brief,
       state,
+      to,
     }: {
       ref: ChatMessageRef;
       brief: HandoffBrief;
       state: HandoffMessageState;
+      to?: Recipient;
     }) {
       const what = {
         operation: `update handoff message (${state.kind})`,
         object: `message ${ref.ts} in channel ${ref.channel}`,
       };
       const content = render(what, () => briefBlocks(brief, state));
-      await call(what, () =>
-        client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks }),
-      );
+      try {
+        await update(what, ref, content);
+        return ref;
+      } catch (e) {
+        const code = e instanceof ServiceError ? e.details.code : undefined;
+        if (code !== 'message_not_found' && code !== 'channel_not_found') throw e;
+        // Without the recipient there is no DM to open again: only the conversation the message was in.
+        if (!to && code === 'channel_not_found') throw e;
+        const channel = to ? await dmChannelOf(to) : ref.channel;
+        // Keyed by the message it replaces: a re-run (or a later state sent to the same lost ref) finds this post.
+        const key = `${brief.workflowId}:repost:${ref.channel}:${ref.ts}`;
+        return postOnce(channel, content, key, brief.workflowId, `post handoff message again (${state.kind})`, true);
+      }
     },
   };
 }

@@ -5,7 +5,8 @@
  * `POST /response/<id>` for interaction response_urls.
  *
  * Methods: auth.test, users.info, users.lookupByEmail, conversations.open, conversations.history (metadata only
- * with include_all_metadata), chat.postMessage, chat.update, chat.postEphemeral, and the external file upload
+ * with include_all_metadata), chat.postMessage, chat.update, chat.delete, chat.postEphemeral, and the external file
+ * upload
  * (what files.uploadV2 sends): files.getUploadURLExternal → `POST /upload/v1/<ticket>` with the bytes (raw or
  * multipart/form-data; answered `200 OK - <bytes>`) → files.completeUploadExternal (shares the file in
  * `channel_id`, optionally as a reply in `thread_ts`, with `initial_comment`); files.list and files.info; the
@@ -13,9 +14,16 @@
  *
  * Seeded (unless `seed: false`) with the reps, managers and reviewer of the org config (their Slack ids and
  * emails) and the reviewer's channel (C0REVOPS01), with the app's bot as a member.
+ *
+ * State lives in memory unless `stateFile` names a JSON file (what `npm start` does, under the data folder): then
+ * the conversations, messages, files (with their bytes), pending uploads and response_urls are loaded from it at
+ * start and the file is rewritten after every change, so a restarted sandbox still has the DMs live handoffs point
+ * at. Users come from the seed first; ones added later are kept too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../../config/org-config-file';
 import type { OrgConfig } from '../../domain/org-config';
 import { startEmulator, type Emulator } from '../emulator-kit';
@@ -36,6 +44,11 @@ export interface SlackEmulatorOptions {
   seed?: boolean;
   /** The org config to seed from (default: the file named by HANDOFF_CONFIG / config/handoff.config.yaml). */
   config?: OrgConfig;
+  /**
+   * Keep the workspace in this JSON file: loaded at start when it exists, rewritten after every change (created with
+   * its folder). Absent: in memory only, forgotten on close.
+   */
+  stateFile?: string;
 }
 
 export interface SlackUser {
@@ -162,6 +175,11 @@ export interface SlackEmulator extends Emulator {
   addUser(user: { id: string; name: string; email: string }): void;
   /** A public or private channel; the app's bot is a member unless `botIsMember: false`. */
   addChannel(channel: NewChannel): void;
+  /**
+   * Drops a conversation and its messages, as a sandbox restarted without its state file forgets a DM: the next
+   * call on it answers channel_not_found (conversations.open makes it again, empty).
+   */
+  forgetConversation(channel: string): void;
   /** The next `times` calls of `method` answer `{ ok: false, error, ...extra }` (e.g. internal_error, missing_scope). */
   failNext(method: string, error: string, extra?: Record<string, unknown>, times?: number): void;
   /** A `block_actions` payload for clicking `actionId` on a stored message; throws when the message has no such element. */
@@ -217,6 +235,46 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
 
   addUser({ id: BOT_USER_ID, name: 'MQL Handoff', email: 'mql-handoff-bot@sandbox.invalid' }, true);
   if (opts.seed ?? true) seed(opts.config ?? loadOrgConfigFile(resolveOrgConfigPath()), addUser, addChannel);
+
+  const stateFile = opts.stateFile ? path.resolve(opts.stateFile) : undefined;
+  const saved = stateFile ? readStateFile(stateFile) : null;
+  if (saved) {
+    // The seed (the org config) wins for the people it names; the rest comes back as it was.
+    for (const u of saved.users) if (!users.has(u.id)) users.set(u.id, u);
+    for (const c of saved.channels) channels.set(c.id, c);
+    messages = saved.messages;
+    updates = saved.updates;
+    ephemerals = saved.ephemerals;
+    files = saved.files;
+    fileBytes = new Map(Object.entries(saved.fileBytes).map(([id, b64]) => [id, Buffer.from(b64, 'base64')]));
+    uploadTickets = new Map(saved.uploadTickets);
+    responseUrls = new Map(saved.responseUrls);
+    tsCounter = saved.tsCounter;
+    fileCounter = saved.fileCounter;
+  }
+
+  /** Rewrites the state file (when there is one): the whole workspace, written aside and renamed into place. */
+  function persist(): void {
+    if (!stateFile) return;
+    const state: PersistedSlackState = {
+      version: STATE_FILE_VERSION,
+      users: [...users.values()],
+      channels: [...channels.values()],
+      messages,
+      updates,
+      ephemerals,
+      files,
+      fileBytes: Object.fromEntries([...fileBytes].map(([id, bytes]) => [id, bytes.toString('base64')])),
+      uploadTickets: [...uploadTickets],
+      responseUrls: [...responseUrls],
+      tsCounter,
+      fileCounter,
+    };
+    mkdirSync(path.dirname(stateFile), { recursive: true });
+    const aside = `${stateFile}.${process.pid}.tmp`;
+    writeFileSync(aside, JSON.stringify(state));
+    renameSync(aside, stateFile);
+  }
 
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
@@ -446,6 +504,14 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       return { channel: c.id, ts: m.ts, text: m.text, message: wire(m, false) };
     },
 
+    'chat.delete': (args) => {
+      const c = memberChannel(args.channel);
+      const m = findMessage(c.id, args.ts);
+      if (m.user !== BOT_USER_ID) throw new SlackApiError('cant_delete_message');
+      messages = messages.filter((x) => x !== m);
+      return { channel: c.id, ts: m.ts };
+    },
+
     'files.getUploadURLExternal': (args) => {
       const filename = typeof args.filename === 'string' ? args.filename : '';
       if (!filename) throw invalidArguments('missing required field: filename', '/filename');
@@ -600,11 +666,15 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       platformFaults = platformFaults.filter((f) => f.remaining > 0);
       return answer({ ok: false, error: fault.error, ...fault.extra });
     }
+    const conversations = channels.size;
     try {
       return answer({ ok: true, ...handler(args) });
     } catch (e) {
       if (e instanceof SlackApiError) return answer({ ok: false, error: e.error, ...e.extra });
       throw e;
+    } finally {
+      // Reads change nothing, unless naming a user opened a DM with them.
+      if (!READ_ONLY_METHODS.has(method) || channels.size !== conversations) persist();
     }
   }
 
@@ -614,6 +684,18 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     if (hook.uses >= 5) return reply.code(404).send({ ok: false, error: 'used_url' });
     hook.uses += 1;
     const args = isObject(req.body) ? req.body : {};
+    try {
+      return respondWith(hook, args, reply);
+    } finally {
+      persist();
+    }
+  }
+
+  function respondWith(
+    hook: { channel: string; ts: string; user: string },
+    args: Args,
+    reply: FastifyReply,
+  ): FastifyReply {
     try {
       if (bool(args.delete_original)) {
         messages = messages.filter((m) => !(m.channel === hook.channel && m.ts === hook.ts));
@@ -654,6 +736,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     f.sha256 = createHash('sha256').update(bytes).digest('hex');
     fileBytes.set(f.id, bytes);
     uploadTickets.delete(req.params.ticket);
+    persist();
     return reply.code(200).type('text/plain; charset=utf-8').send(`OK - ${bytes.length}`);
   }
 
@@ -703,9 +786,19 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       fileBytes = new Map();
       uploadTickets = new Map();
       for (const [id, c] of channels) if (c.isIm) channels.delete(id);
+      persist();
     },
   });
   baseUrl = base.url;
+  // Files saved by an earlier run point at the port it had.
+  const here = (url: string) => url.replace(/^https?:\/\/[^/]+/, baseUrl);
+  for (const f of files)
+    Object.assign(f, { urlPrivate: here(f.urlPrivate), urlPrivateDownload: here(f.urlPrivateDownload) });
+  for (const m of messages) {
+    for (const f of m.files ?? []) {
+      for (const k of ['url_private', 'url_private_download']) if (typeof f[k] === 'string') f[k] = here(f[k]);
+    }
+  }
 
   return {
     ...base,
@@ -723,8 +816,19 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     ephemerals: (user) => ephemerals.filter((e) => user === undefined || e.user === user),
     files: () => files,
     fileBytes: (id) => fileBytes.get(id),
-    addUser: (u) => addUser(u),
-    addChannel,
+    addUser: (u) => {
+      addUser(u);
+      persist();
+    },
+    addChannel: (c) => {
+      addChannel(c);
+      persist();
+    },
+    forgetConversation: (channel) => {
+      channels.delete(channel);
+      messages = messages.filter((m) => m.channel !== channel);
+      persist();
+    },
     failNext: (method, error, extra = {}, times = 1) => {
       platformFaults.push({ method, error, extra, remaining: times });
     },
@@ -736,6 +840,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       const action = blockActionOn(message, input.actionId, input.optionValue);
       const id = randomUUID();
       responseUrls.set(id, { channel: input.channel, ts: input.ts, user: input.user, uses: 0 });
+      persist();
       const channel = channels.get(input.channel);
       return blockActionsPayload({
         user,
@@ -746,6 +851,75 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       });
     },
   };
+}
+
+/** Methods that change nothing (the rest rewrite the state file). */
+const READ_ONLY_METHODS = new Set([
+  'auth.test',
+  'users.info',
+  'users.lookupByEmail',
+  'conversations.history',
+  'files.info',
+  'files.list',
+]);
+
+const STATE_FILE_VERSION = 1;
+
+/** What the state file holds: the workspace as the emulator keeps it. */
+interface PersistedSlackState {
+  version: typeof STATE_FILE_VERSION;
+  users: SlackUser[];
+  channels: SlackChannel[];
+  messages: SlackMessage[];
+  updates: SlackMessageUpdate[];
+  ephemerals: SlackEphemeral[];
+  files: SlackFile[];
+  /** File id → the uploaded bytes, base64. */
+  fileBytes: Record<string, string>;
+  uploadTickets: [string, string][];
+  responseUrls: [string, { channel: string; ts: string; user: string; uses: number }][];
+  tsCounter: number;
+  fileCounter: number;
+}
+
+/** The saved workspace; null when the file does not exist yet. Anything else it cannot use is an error naming it. */
+function readStateFile(file: string): PersistedSlackState | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  const bad = (what: string) =>
+    new Error(
+      `Slack emulator state file ${file}: ${what}; expected the JSON the sandbox writes (version ${STATE_FILE_VERSION}). Delete the file to start with an empty workspace.`,
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw bad(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(raw)) throw bad('not a JSON object');
+  if (raw.version !== STATE_FILE_VERSION) throw bad(`version ${JSON.stringify(raw.version)}`);
+  for (const k of [
+    'users',
+    'channels',
+    'messages',
+    'updates',
+    'ephemerals',
+    'files',
+    'uploadTickets',
+    'responseUrls',
+  ]) {
+    if (!Array.isArray(raw[k])) throw bad(`${k} is ${JSON.stringify(raw[k])}, not a list`);
+  }
+  for (const k of ['tsCounter', 'fileCounter']) {
+    if (!Number.isInteger(raw[k])) throw bad(`${k} is ${JSON.stringify(raw[k])}, not an integer`);
+  }
+  if (!isObject(raw.fileBytes)) throw bad('fileBytes is not an object');
+  return raw as unknown as PersistedSlackState;
 }
 
 function seed(

@@ -165,12 +165,22 @@ function named(channel: string, message: string): string {
   return message.startsWith(`${channel}:`) ? message : `${channel}: ${message}`;
 }
 
-/** Rewrites the DM so it shows the truth (reached out, accepted, rejected, reassigned). */
+/**
+ * Rewrites the DM so it shows the truth (reached out, accepted, rejected, reassigned). When Slack no longer had it,
+ * the adapter posted it again: later updates go to where it is now. No new command (the activity's result is
+ * stored), so no patch; a run recorded before the activity answered a ref replays with the ref unchanged.
+ */
 export async function updateMessage(h: HandoffContext, state: HandoffMessageState): Promise<void> {
-  const ref = h.s.assignment?.chat;
+  const a = h.s.assignment;
+  const ref = a?.chat;
   const brief = h.s.brief;
-  if (!ref || !brief) return;
-  await h.tolerate('Slack message update', () => notifications.updateHandoffMessage({ ref, brief, state }));
+  if (!a || !ref || !brief) return;
+  const now = await h.tolerate('Slack message update', () =>
+    notifications.updateHandoffMessage({ ref, brief, state, to: recipientOf(a.assignee) }),
+  );
+  if (!now?.ts || (now.channel === ref.channel && now.ts === ref.ts) || a.chat !== ref) return;
+  a.chat = { channel: now.channel, ts: now.ts };
+  h.log('dm_reposted', 'Slack DM posted again', `the message was gone from Slack; ${state.kind} shown on the new one`);
 }
 
 export interface NoticeFacts {
