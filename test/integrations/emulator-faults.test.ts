@@ -284,7 +284,7 @@ describe('the SMTP sink', () => {
 
   /** One message through a fresh connection; the reply code it failed with, or 250. */
   const send = async (i: number): Promise<number> => {
-    const transport = nodemailer.createTransport({ url: sandbox.smtp!.url, pool: false });
+    const transport = nodemailer.createTransport(sandbox.smtp!.url);
     try {
       await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `m${i}`, text: 'hi' });
       return 250;
