@@ -67,12 +67,15 @@ interface Options {
   crm: 'hubspot' | 'salesforce' | null;
 }
 
+/** A bad flag: the message says which, its value and what was expected. */
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): Options {
   const o: Options = { mqls: 200, rate: 4, faultRate: 0.2, retryAfter: 1, seed: 7, timeoutS: 300, crm: null };
   const num = (flag: string, value: string | undefined, ok: (n: number) => boolean, expected: string): number => {
     const n = Number(value);
     if (value === undefined || !Number.isFinite(n) || !ok(n)) {
-      throw new Error(`${flag} = ${JSON.stringify(value ?? null)}: expected ${expected}`);
+      throw new UsageError(`${flag} = ${JSON.stringify(value ?? null)}: expected ${expected}`);
     }
     return n;
   };
@@ -103,12 +106,12 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--crm':
         if (value !== 'hubspot' && value !== 'salesforce') {
-          throw new Error(`--crm = ${JSON.stringify(value ?? null)}: expected hubspot or salesforce`);
+          throw new UsageError(`--crm = ${JSON.stringify(value ?? null)}: expected hubspot or salesforce`);
         }
         o.crm = value;
         break;
       default:
-        throw new Error(
+        throw new UsageError(
           `unknown flag ${JSON.stringify(flag)}: expected --quick, --mqls, --rate, --fault-rate, --retry-after, --seed, --timeout, --crm`,
         );
     }
@@ -162,8 +165,11 @@ function crmOwner(sandbox: Sandbox, crm: 'hubspot' | 'salesforce', contactId: st
  * sharing the seed's company would look like each other's early retries. Routing stays the seed's (named
  * accounts match by domain, the open deal comes along with its owner).
  */
-function cloneLead(store: HubSpotStore, seedId: string): string {
+function cloneLead(store: HubSpotStore, seedId: string, n: number): string {
   const id = cloneDemoContact(store, seedId);
+  // Its own name too: the brief's headline goes into the push body, which would else be the same for every copy.
+  const lastname = store.get('contacts', id)!.properties.lastname ?? '';
+  store.update('contacts', id, { lastname: `${lastname} ${n}`.trim() }, { system: true });
   const copy = (type: 'companies' | 'deals' | 'notes', fromId: string) => {
     const properties = { ...store.get(type, fromId)!.properties };
     for (const p of ['hs_object_id', 'createdate', 'lastmodifieddate', 'hs_lastmodifieddate']) delete properties[p];
@@ -350,7 +356,7 @@ async function main(): Promise<void> {
       const wait = t0 + (i * 1000) / opts.rate - performance.now();
       if (wait > 0) await sleep(wait);
       const seed = SEED_CONTACTS[i % SEED_CONTACTS.length]!;
-      const contactId = cloneLead(store, seed);
+      const contactId = cloneLead(store, seed, i + 1);
       const lead: Lead = {
         contactId,
         seed,
@@ -560,6 +566,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`bench:faults: ${e.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(/^--|unknown flag/.test((e as Error)?.message ?? '') ? 2 : 1);
+  process.exit(1);
 });
