@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import type { OrgConfig } from '../domain/org-config';
-import { startEmulator, type Emulator } from './emulator-kit';
+import { FaultSpecError, startEmulator, type Emulator } from './emulator-kit';
 import { startHubSpotEmulator, type HubSpotEmulator } from './hubspot/emulator';
 import { startSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator';
 import { SANDBOX_NURTURE_QUEUE_ID } from './salesforce/seed';
 import { startSlackEmulator, type SlackEmulator } from './slack/slack-emulator';
-import { startSmtpSink, type SmtpSink } from './smtp/smtp-sink';
+import { startSmtpSink, type SmtpRandomFaults, type SmtpSink } from './smtp/smtp-sink';
 
 export type SandboxService = 'hubspot' | 'salesforce' | 'slack' | 'email';
 
@@ -77,11 +77,27 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       sandbox.mailbox = await startEmulator({
         name: 'mailbox',
         port: port(SANDBOX_PORT_OFFSETS.mailbox),
-        routes: () => undefined,
+        routes: (app) => {
+          // The SMTP sink's random failures over HTTP, as the HTTP emulators' POST /_sandbox/faults { random }.
+          app.get('/_sandbox/smtp-faults', async () => smtp.faultStats());
+          app.post('/_sandbox/smtp-faults', async (req, reply) => {
+            try {
+              smtp.setRandomFaults((req.body as { random?: unknown } | undefined)?.random as SmtpRandomFaults);
+            } catch (e) {
+              if (e instanceof FaultSpecError) return reply.code(400).send({ error: e.message });
+              throw e;
+            }
+            return smtp.faultStats();
+          });
+          app.delete('/_sandbox/smtp-faults', async () => {
+            smtp.clearRandomFaults();
+            return smtp.faultStats();
+          });
+        },
         rateLimited: (reply, seconds) =>
           reply.code(429).header('Retry-After', String(seconds)).send({ error: 'rate limited' }),
         serverError: (reply, status) => reply.code(status).send({ error: 'server error' }),
-        state: () => ({ messages: smtp.messages() }),
+        state: () => ({ messages: smtp.messages(), smtpFaults: smtp.faultStats() }),
         reset: () => smtp.clear(),
       });
       closers.push(() => sandbox.mailbox!.close());

@@ -4,12 +4,16 @@
  *  - `failNext({ code, stage })`: answer the next CONNECT / MAIL FROM / RCPT TO / DATA with an SMTP error
  *    (421 also closes the connection, as real servers do);
  *  - `dropAfterData()`: store the next message, then cut the connection before the 250 reply, the
- *    "accepted but the sender never heard" case SMTP cannot be asked about afterwards.
+ *    "accepted but the sender never heard" case SMTP cannot be asked about afterwards;
+ *  - `setRandomFaults({ rate, codes, seed })`: each transaction has `rate` odds of a temporary failure (421 or 451
+ *    by default) at MAIL FROM, drawn from a PRNG seeded with `seed` (the emulator kit's), so the same seed and the
+ *    same mail give the same failures; `faultStats()` counts them.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { createHash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { FaultSpecError, SeededRandom } from '../emulator-kit';
 
 export interface SinkMessage {
   /** Envelope sender and recipients (MAIL FROM / RCPT TO). */
@@ -46,6 +50,29 @@ export interface SmtpFault {
   message?: string;
 }
 
+/** Seeded random SMTP failures (temporary ones by default). */
+export interface SmtpRandomFaults {
+  /** Odds that a transaction fails at `stage`, 0 to 1. */
+  rate: number;
+  /** Reply codes drawn from, equally likely (default 421 and 451: temporary failures). */
+  codes?: number[];
+  /** PRNG seed, an integer (default 1). */
+  seed?: number;
+  /** Where to answer with it (default 'mail'). */
+  stage?: SmtpStage;
+}
+
+export interface SmtpFaultStats {
+  /** The random mode, with its defaults filled in; null when off. */
+  random: Required<SmtpRandomFaults> | null;
+  /** Commands seen at each stage (connections for 'connect'). */
+  seen: Record<SmtpStage, number>;
+  /** Failures answered, by reply code (one-off and random). */
+  injected: Record<string, number>;
+  /** Of those, drawn by the random mode. */
+  injectedRandom: Record<string, number>;
+}
+
 export interface SmtpSink {
   readonly host: string;
   readonly port: number;
@@ -56,6 +83,10 @@ export interface SmtpSink {
   attachmentBytes(sha256: string): Buffer | undefined;
   failNext(fault: SmtpFault): void;
   dropAfterData(): void;
+  /** Turns the seeded random failures on (the PRNG restarting from `seed`); throws naming a bad field. */
+  setRandomFaults(spec: SmtpRandomFaults): void;
+  clearRandomFaults(): void;
+  faultStats(): SmtpFaultStats;
   clear(): void;
   close(): Promise<void>;
 }
@@ -69,11 +100,28 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
   let attachmentBytes = new Map<string, Buffer>();
   const sockets = new Map<number, Socket>();
 
+  let random: Required<SmtpRandomFaults> | null = null;
+  let rng = new SeededRandom(1);
+  let stats = emptySmtpStats();
+
   const takeFault = (stage: SmtpStage): Error | null => {
+    stats.seen[stage] += 1;
     const i = faults.findIndex((f) => f.stage === stage);
-    if (i < 0) return null;
-    const [f] = faults.splice(i, 1);
-    return Object.assign(new Error(f!.message), { responseCode: f!.code });
+    let code: number;
+    let message: string;
+    if (i >= 0) {
+      const [f] = faults.splice(i, 1);
+      code = f!.code;
+      message = f!.message;
+    } else if (random && random.stage === stage && random.rate > 0 && rng.next() < random.rate) {
+      code = rng.pick(random.codes);
+      message = defaultText(code);
+      stats.injectedRandom[code] = (stats.injectedRandom[code] ?? 0) + 1;
+    } else {
+      return null;
+    }
+    stats.injected[code] = (stats.injected[code] ?? 0) + 1;
+    return Object.assign(new Error(message), { responseCode: code });
   };
 
   const server = new SMTPServer({
@@ -153,14 +201,63 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
     dropAfterData: () => {
       dropNext = true;
     },
+    setRandomFaults: (spec) => {
+      random = resolveSmtpRandomFaults(spec);
+      rng = new SeededRandom(random.seed);
+    },
+    clearRandomFaults: () => {
+      random = null;
+    },
+    faultStats: () => ({
+      random: random ? { ...random, codes: [...random.codes] } : null,
+      seen: { ...stats.seen },
+      injected: { ...stats.injected },
+      injectedRandom: { ...stats.injectedRandom },
+    }),
     clear: () => {
       messages = [];
       attachmentBytes = new Map();
       faults = [];
       dropNext = false;
+      random = null;
+      stats = emptySmtpStats();
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+const SMTP_STAGES: readonly SmtpStage[] = ['connect', 'mail', 'rcpt', 'data'];
+
+function emptySmtpStats(): Omit<SmtpFaultStats, 'random'> {
+  return { seen: { connect: 0, mail: 0, rcpt: 0, data: 0 }, injected: {}, injectedRandom: {} };
+}
+
+/** Checks a random-failure spec and fills in the defaults. */
+export function resolveSmtpRandomFaults(input: unknown): Required<SmtpRandomFaults> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw new FaultSpecError('random', input, 'an object { rate, codes?, seed?, stage? }');
+  }
+  const spec = input as Record<string, unknown>;
+  if (typeof spec.rate !== 'number' || !(spec.rate >= 0 && spec.rate <= 1)) {
+    throw new FaultSpecError('random.rate', spec.rate, 'a number from 0 to 1');
+  }
+  const codes = spec.codes ?? [421, 451];
+  if (
+    !Array.isArray(codes) ||
+    codes.length === 0 ||
+    !codes.every((c) => Number.isInteger(c) && (c as number) >= 400 && (c as number) <= 599)
+  ) {
+    throw new FaultSpecError('random.codes', codes, 'a non-empty list of SMTP reply codes 400–599');
+  }
+  const seed = spec.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new FaultSpecError('random.seed', seed, 'an integer');
+  }
+  const stage = spec.stage ?? 'mail';
+  if (typeof stage !== 'string' || !SMTP_STAGES.includes(stage as SmtpStage)) {
+    throw new FaultSpecError('random.stage', stage, `one of ${SMTP_STAGES.join(', ')}`);
+  }
+  return { rate: spec.rate, codes: [...(codes as number[])], seed, stage: stage as SmtpStage };
 }
 
 function envelopeOf(session: SMTPServerSession): SinkMessage['envelope'] {
