@@ -14,16 +14,31 @@ export const policy = proxyActivities<PolicyActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** HubSpot and the sales CRM: one API round trip or a few per call; rate limits may hold a call back. */
+/**
+ * HubSpot and the sales CRM: one API round trip or a few per call; rate limits may hold a call back (a 429 sets the
+ * next attempt's delay to its Retry-After). Backoff stops growing at 30 s: reading a lead is several GETs that all
+ * have to succeed in one attempt, so under 20% transient faults an attempt succeeds about one time in four, and a
+ * 5-minute cap left leads unrouted for many minutes after the service was healthy again (bench/faults.ts).
+ */
 export const crm = proxyActivities<CrmActivities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
-/** Slack, email, push. */
+/** Slack, email, push: a rep must hear of the lead soon after the channel is back, so backoff stops at 30 s too. */
 export const notifications = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 /**
