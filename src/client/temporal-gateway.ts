@@ -34,10 +34,17 @@ export interface TemporalGateway {
    * Runs `fn` with a connected client, its gRPC calls bounded by `timeoutMs`. Temporal unreachable (cannot connect,
    * UNAVAILABLE, deadline exceeded) → TemporalUnavailableError; any other error is passed through.
    */
-  run<T>(fn: (client: Client) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
-  /** True when the cluster answers a cheap call. */
-  ready(): Promise<boolean>;
+  run<T>(fn: (client: Client) => Promise<T>, opts?: RunOptions): Promise<T>;
+  /** True when the cluster answers a cheap call within `timeoutMs` (default 2 s). */
+  ready(opts?: { timeoutMs?: number }): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Bound on the gRPC calls of `fn` (default: the gateway's `callTimeoutMs`). */
+  timeoutMs?: number;
+  /** How long to wait for a connection first (default: the gateway's `connectWaitMs`). */
+  connectWaitMs?: number;
 }
 
 export interface GatewayTimeouts {
@@ -76,7 +83,7 @@ export function createLazyTemporalGateway(opts: {
   let pending: Promise<Client> | null = null;
   let closed = false;
 
-  const clientNow = async (): Promise<Client> => {
+  const clientNow = async (waitMs: number): Promise<Client> => {
     if (closed) throw new TemporalUnavailableError(opts.address, { cause: new Error('gateway closed') });
     if (!pending) {
       const attempt = opts.connect();
@@ -93,7 +100,7 @@ export function createLazyTemporalGateway(opts: {
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new TemporalUnavailableError(opts.address, { cause: new Error('connect timed out') })),
-            connectWaitMs,
+            waitMs,
           );
         }),
       ]);
@@ -118,7 +125,7 @@ export function createLazyTemporalGateway(opts: {
   return {
     address: opts.address,
     async run(fn, runOpts) {
-      const client = await clientNow();
+      const client = await clientNow(runOpts?.connectWaitMs ?? connectWaitMs);
       try {
         return await bounded(client, fn, runOpts?.timeoutMs ?? opts.timeouts?.callTimeoutMs ?? 3_000);
       } catch (e) {
@@ -128,8 +135,8 @@ export function createLazyTemporalGateway(opts: {
         throw e instanceof TemporalUnavailableError ? e : new TemporalUnavailableError(opts.address, { cause: e });
       }
     },
-    async ready() {
-      return probe(this);
+    async ready(readyOpts) {
+      return probe(this, readyOpts?.timeoutMs);
     },
     async close() {
       closed = true;
@@ -155,8 +162,8 @@ export function fixedTemporalGateway(client: Client, address: string, timeouts?:
         throw e;
       }
     },
-    async ready() {
-      return probe(this);
+    async ready(readyOpts) {
+      return probe(this, readyOpts?.timeoutMs);
     },
     async close() {
       /* the owner closes the client */
@@ -168,9 +175,9 @@ function bounded<T>(client: Client, fn: (client: Client) => Promise<T>, timeoutM
   return client.withDeadline(Date.now() + timeoutMs, () => fn(client));
 }
 
-async function probe(gateway: TemporalGateway): Promise<boolean> {
+async function probe(gateway: TemporalGateway, timeoutMs = 2_000): Promise<boolean> {
   try {
-    await gateway.run((c) => c.workflowService.getSystemInfo({}), { timeoutMs: 2_000 });
+    await gateway.run((c) => c.workflowService.getSystemInfo({}), { timeoutMs, connectWaitMs: timeoutMs });
     return true;
   } catch {
     return false;

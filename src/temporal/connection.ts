@@ -31,6 +31,19 @@ function tlsOptions(s: TemporalSettings): ConnectionOptions['tls'] {
   return s.apiKey ? true : undefined;
 }
 
+/**
+ * gRPC reconnect backoff of every client connection. grpc-js waits 1 s after a failed connect and 1.6 times longer
+ * after each further failure, up to 2 minutes, and the Temporal client's retry interceptor turns the calls made
+ * meanwhile into DEADLINE_EXCEEDED rather than UNAVAILABLE, so a caller cannot tell a stale channel from a slow
+ * server: after an outage of a minute the channel stayed unconnected for ~18 s after Temporal was back (the
+ * bridge's 503s after a restart, issue 9.6). Capped at 1 s, a connection finds a returning cluster within about a
+ * second; one connect attempt a second to a cluster that is down costs nothing.
+ */
+export const CLIENT_RECONNECT_CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+} as const;
+
 export function addressOf(s: TemporalSettings): string {
   return s.address ?? 'localhost:7233';
 }
@@ -42,6 +55,7 @@ export async function connectClient(s: TemporalSettings, dataConverter: DataConv
     tls: tlsOptions(s),
     apiKey: s.apiKey,
     connectTimeout: '10s',
+    channelArgs: { ...CLIENT_RECONNECT_CHANNEL_ARGS },
   });
   return new Client({ connection, namespace: s.namespace, dataConverter });
 }

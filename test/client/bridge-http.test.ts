@@ -284,12 +284,50 @@ test('a batch with bad events answers for each one and still handles the good on
   );
 });
 
-test('Temporal unreachable → 503 with Retry-After, so HubSpot retries', async () => {
+test('Temporal known down → 503 with Retry-After at once, so HubSpot retries; nothing waits on Temporal', async () => {
+  expect(bridge.health.state).toBe('down');
   const res = await signedHubSpot(JSON.stringify([lifecycleMqlEvent('1001')]));
   expect(res.statusCode).toBe(503);
   expect(res.headers['retry-after']).toBe('30');
   expect(res.json().error).toMatch(/Temporal at 127\.0\.0\.1:1 is unreachable/);
-  expect(temporal.calls).toBe(1);
+  expect(temporal.calls).toBe(0);
+});
+
+test('a request that finds Temporal gone since the last probe → 503, and the probe runs at once', async () => {
+  let probeAnswers = true;
+  const gateway = Object.assign(unreachableTemporal('127.0.0.1:2'), { ready: async () => probeAnswers });
+  // Probes only when asked: the first at start, then none for a minute unless something suspects Temporal.
+  const b = await createBridge({
+    temporal: gateway,
+    taskQueue: 'unit',
+    config,
+    secrets: BRIDGE_SECRETS,
+    publicUrl: PUBLIC_URL,
+    production: true,
+    log: () => undefined,
+    health: { upIntervalMs: 60_000 },
+  });
+  try {
+    expect(b.health.state).toBe('up');
+    probeAnswers = false;
+    const down = () => new Promise<void>((resolve) => b.health.onChange((s) => s === 'down' && resolve()));
+    const seenDown = down();
+    const body = JSON.stringify([lifecycleMqlEvent('1001')]);
+    const send = () =>
+      b.app.inject({
+        method: 'POST',
+        url: '/webhooks/hubspot',
+        headers: hubspotHeaders(HUBSPOT_URI, body),
+        payload: body,
+      });
+    expect((await send()).statusCode).toBe(503);
+    expect(gateway.calls).toBe(1);
+    await seenDown;
+    expect((await send()).statusCode).toBe(503);
+    expect(gateway.calls).toBe(1);
+  } finally {
+    await b.close();
+  }
 });
 
 test('Salesforce outbound message with Temporal unreachable → 503 (no Ack, Salesforce re-sends)', async () => {
@@ -362,7 +400,10 @@ describe('Slack clicks answered without the workflow', () => {
 
 describe('operations endpoints', () => {
   test('/healthz answers while Temporal is down; /readyz says it is not ready', async () => {
-    expect((await bridge.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await bridge.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+      status: 'ok',
+      temporal: { state: 'down', address: '127.0.0.1:1', since: expect.any(String), checkedAt: expect.any(String) },
+    });
     const ready = await bridge.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toEqual({ status: 'unavailable', temporal: '127.0.0.1:1' });
@@ -381,6 +422,7 @@ describe('operations endpoints', () => {
     expect(text).toContain('handoff_bridge_outcomes_total{route="/webhooks/hubspot",outcome="rejected"} 1');
     expect(text).toContain('handoff_bridge_outcomes_total{route="/webhooks/hubspot",outcome="ignored"} 1');
     expect(text).toContain('# TYPE handoff_bridge_request_duration_seconds histogram');
+    expect(text).toContain('handoff_bridge_temporal_up 0');
     expect(text).toContain('handoff_bridge_request_duration_seconds_bucket{route="/webhooks/hubspot",le="+Inf"} 2');
     expect(text).toContain('handoff_bridge_request_duration_seconds_count{route="/webhooks/hubspot"} 2');
     // Every sample line is `name{labels} value`.
@@ -388,7 +430,7 @@ describe('operations endpoints', () => {
       .trim()
       .split('\n')
       .filter((l) => !l.startsWith('#'))) {
-      expect(line).toMatch(/^[a-z_]+\{[^}]*\} [0-9.e+-]+$/);
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/);
     }
   });
 });

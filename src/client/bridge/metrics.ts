@@ -6,12 +6,20 @@
  *                                                           signalled, updated, pending, ignored, rejected,
  *                                                           refused, unavailable
  *   handoff_bridge_request_duration_seconds{route}          latency histogram
+ *   handoff_bridge_temporal_up                              1 while the probe finds Temporal reachable, else 0
  */
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 type Labels = Record<string, string>;
 
+/** Values read when /metrics is scraped. */
+export interface BridgeGauges {
+  temporalUp?: () => boolean;
+}
+
 export class BridgeMetrics {
+  constructor(private readonly gauges: BridgeGauges = {}) {}
+
   private readonly requests = new Map<string, number>();
   private readonly outcomes = new Map<string, number>();
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
@@ -49,6 +57,11 @@ export class BridgeMetrics {
       lines.push(`handoff_bridge_request_duration_seconds_bucket{${r},le="+Inf"} ${h.count}`);
       lines.push(`handoff_bridge_request_duration_seconds_sum{${r}} ${h.sum}`);
       lines.push(`handoff_bridge_request_duration_seconds_count{${r}} ${h.count}`);
+    }
+    if (this.gauges.temporalUp) {
+      lines.push('# HELP handoff_bridge_temporal_up Whether the probe last found Temporal reachable (1) or not (0).');
+      lines.push('# TYPE handoff_bridge_temporal_up gauge');
+      lines.push(`handoff_bridge_temporal_up ${this.gauges.temporalUp() ? 1 : 0}`);
     }
     return lines.join('\n') + '\n';
   }

@@ -8,7 +8,9 @@
  *
  * Every body is read raw (signatures cover the exact bytes) and capped at `bodyLimit`. Refused input gets a 4xx
  * JSON `{ error, field?, expected? }` and one log line without lead data; Temporal unreachable gets 503 so the
- * sender retries, which is safe because every start and signal here is idempotent.
+ * sender retries, which is safe because every start and signal here is idempotent. Whether Temporal is reachable
+ * is known from a probe (temporal-health.ts): while it is down the webhooks answer 503 at once, and within about a
+ * second of its return they are served again.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +27,7 @@ import { resolveBridgeSecrets, type BridgeSecrets } from './secrets';
 import { verifyHubSpotSignatureV3, verifySlackSignature, type SignatureCheck } from './signatures';
 import { answerClick } from './slack-clicks';
 import { parseSlackInteraction } from './slack-interactions';
+import { createTemporalHealth, type TemporalHealth, type TemporalHealthOptions } from './temporal-health';
 
 export interface BridgeOptions {
   temporal: TemporalGateway;
@@ -47,11 +50,15 @@ export interface BridgeOptions {
   bodyLimit?: number;
   /** How long a Slack click waits for the workflow before answering Slack (default 2.5 s; Slack allows 3 s). */
   slackAnswerWithinMs?: number;
+  /** How often Temporal is probed (temporal-health.ts defaults). */
+  health?: TemporalHealthOptions;
 }
 
 export interface Bridge {
   app: FastifyInstance;
   metrics: BridgeMetrics;
+  /** Whether Temporal is reachable, as the probe last found. */
+  health: TemporalHealth;
   /** Starts listening; resolves to the base URL. */
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -91,7 +98,14 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   if (!opts.slack)
     log({ level: 'warn', msg: 'no Slack responder: refused clicks are logged, not shown to the clicker' });
 
-  const metrics = new BridgeMetrics();
+  const health = createTemporalHealth(opts.temporal, { ...opts.health, log, now });
+  // Probing from the start: a bridge started while Temporal is down says so before its first request.
+  health.start();
+  const metrics = new BridgeMetrics({ temporalUp: () => health.state !== 'down' });
+  /** 503 at once while the probe finds Temporal down: the sender retries, and nothing waits on a dead connection. */
+  const temporalNeeded = (): void => {
+    if (health.state === 'down') throw new TemporalUnavailableError(opts.temporal.address);
+  };
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, forceCloseConnections: true });
 
   // Raw bytes for every content type: signatures cover the exact body, and parsing errors are ours to word.
@@ -121,6 +135,7 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof BadRequest) return refuse(req, reply, err.status, err.problem);
     if (err instanceof TemporalUnavailableError) {
+      health.suspect();
       log({ level: 'warn', msg: 'Temporal unreachable', route: routeOf(req), temporal: err.address });
       metrics.outcome(routeOf(req), 'unavailable');
       return reply
@@ -182,6 +197,7 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
       metrics.outcome(routeOf(req), 'rejected', rejected.length);
       return reply.code(400).send({ ...first.problem, results: classified.map(resultOf) });
     }
+    if (classified.some((c) => c.decision.action === 'start' || c.decision.action === 'signal')) temporalNeeded();
     const results = await applyHubSpotEvents(classified);
     const counts = countBy(results.map((r) => r.outcome));
     for (const [outcome, n] of Object.entries(counts)) metrics.outcome(routeOf(req), outcome, n);
@@ -233,6 +249,7 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   app.post('/webhooks/salesforce', async (req, reply) => {
     const parsed = parseOutboundMessage(rawBody(req), secrets.salesforceOrgId, opts.config);
     if ('problem' in parsed) throw new BadRequest(parsed.status, parsed.problem);
+    if (parsed.notifications.some((n) => n.decision.action !== 'ignore')) temporalNeeded();
     const outcomes: { notification: string; outcome: string; reason?: string }[] = [];
     for (const n of parsed.notifications) {
       if (n.decision.action === 'ignore') {
@@ -278,9 +295,11 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   });
 
   // ---- operations ----
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Liveness: 200 while the process serves, saying what the probe last found of Temporal.
+  app.get('/healthz', async () => ({ status: 'ok', temporal: health.snapshot() }));
   app.get('/readyz', async (_req, reply) => {
-    const ready = await opts.temporal.ready();
+    const state = health.state === 'unknown' ? await health.check() : health.state;
+    const ready = state === 'up';
     return reply
       .code(ready ? 200 : 503)
       .send({ status: ready ? 'ready' : 'unavailable', temporal: opts.temporal.address });
@@ -290,9 +309,12 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
   );
 
   await app.ready();
+  // The first probe answered before the first request.
+  await health.check();
   return {
     app,
     metrics,
+    health,
     async listen(port, host = '127.0.0.1') {
       await app.listen({ port, host });
       const address = app.server.address() as AddressInfo;
@@ -301,6 +323,7 @@ export async function createBridge(opts: BridgeOptions): Promise<Bridge> {
     },
     async close() {
       await app.close();
+      await health.stop();
     },
   };
 }
