@@ -5,7 +5,7 @@
  */
 import { handoffWorkflowId } from '../src/workflows/definitions';
 import { sampleBreakdown, describeBreakdown, type BreakdownSummary } from './lib/history';
-import { openLoop } from './lib/load';
+import { openLoop, pool } from './lib/load';
 import type { Row } from './lib/results';
 import type { Stack } from './lib/stack';
 import { summarize, type Summary } from './lib/stats';
@@ -50,7 +50,13 @@ export async function steadyHandoffs(
     },
   });
   const errors = gen.errors.map(String);
-  await stack.waitFor(stack.dmAt, wfs, drainMs, `P1 @ ${rate}/s DMs`).catch((e: unknown) => errors.push(String(e)));
+  await stack.waitFor(stack.dmAt, wfs, drainMs, `P1 @ ${rate}/s DMs`).catch(async (e: unknown) => {
+    errors.push(String(e));
+    await terminateStragglers(
+      stack,
+      wfs.filter((w) => !stack.dmAt.has(w)),
+    );
+  });
   const result = arrivals(wfs, sentAt, stack.dmAt);
   return {
     rate,
@@ -65,6 +71,16 @@ export async function steadyHandoffs(
     ).catch(() => null),
     errors,
   };
+}
+
+/** Ends what is still running after the drain, so its backlog does not load the next figure. */
+export async function terminateStragglers(stack: Stack, workflowIds: string[], client = stack.client): Promise<void> {
+  await pool(workflowIds, 50, async (w) => {
+    await client.workflow
+      .getHandle(w)
+      .terminate('bench: not done within the drain time')
+      .catch(() => undefined);
+  });
 }
 
 /** Latencies and throughput of the ids that arrived. */

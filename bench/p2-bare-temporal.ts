@@ -10,7 +10,7 @@ import { pool, openLoop } from './lib/load';
 import type { Row } from './lib/results';
 import type { Stack } from './lib/stack';
 import { nowMs } from './lib/stats';
-import { arrivals, type SteadyResult } from './p1-steady-load';
+import { arrivals, terminateStragglers, type SteadyResult } from './p1-steady-load';
 
 let bareRun = 0;
 
@@ -45,7 +45,14 @@ export async function steadyBare(
     },
   });
   const errors = gen.errors.map(String);
-  await stack.waitFor(stack.bareAt, ids, drainMs, `P2 bare @ ${rate}/s`).catch((e: unknown) => errors.push(String(e)));
+  await stack.waitFor(stack.bareAt, ids, drainMs, `P2 bare @ ${rate}/s`).catch(async (e: unknown) => {
+    errors.push(String(e));
+    await terminateStragglers(
+      stack,
+      ids.filter((w) => !stack.bareAt.has(w)),
+      stack.bareClient,
+    );
+  });
   return { rate, seconds, ...arrivals(ids, sentAt, stack.bareAt), generatorLagMs: gen.lagMs, errors };
 }
 

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick            every figure, small (under a minute; CI runs it, nothing is asserted)
  *   npm run bench -- --postgres         the same against a Temporal server on PostgreSQL (postgres.ts)
  *   npm run bench -- --only p1,p3       some figures (p1 p2 p3 p4 roster; p2 runs with p1)
+ *   npm run bench -- --seconds 30 --p4-leads 2000    smaller P1/P2 segments and P4 (the record says so)
  *
  * Each figure is in its own file (p1-steady-load.ts …); bench/lib/ has what they share. Nothing here asserts:
  * figures depend on the machine, and a loaded machine makes them worse.
@@ -59,28 +60,49 @@ const began = Date.now();
 const say = (line: string): void =>
   void process.stderr.write(`[bench ${Math.round((Date.now() - began) / 1000)} s] ${line}\n`);
 
-function parseArgs(argv: string[]): { quick: boolean; postgres: boolean; only: Set<string> } {
-  const quick = argv.includes('--quick');
-  const postgres = argv.includes('--postgres');
-  const onlyArg = argv.find((a) => a.startsWith('--only'));
-  const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? argv[argv.indexOf(onlyArg) + 1] : null;
-  const only = new Set((onlyValue ?? FIGURES.join(',')).split(',').map((s) => (s.trim() === 'p2' ? 'p1' : s.trim())));
-  for (const f of only) {
-    if (!(FIGURES as readonly string[]).includes(f)) {
-      throw new Error(`--only: unknown figure "${f}" (expected a comma-separated list of p1, p2, p3, p4, roster)`);
-    }
+interface Args {
+  quick: boolean;
+  postgres: boolean;
+  only: Set<string>;
+  seconds?: number;
+  p4Leads?: number;
+}
+
+const USAGE = 'expected --quick, --postgres, --only <p1,p2,p3,p4,roster>, --seconds <n>, --p4-leads <n>';
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, postgres: false, only: new Set(FIGURES) };
+  const number = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: expected a positive whole number, got "${value}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === '--quick') args.quick = true;
+    else if (flag === '--postgres') args.postgres = true;
+    else if (flag === '--seconds') args.seconds = number(flag, value());
+    else if (flag === '--p4-leads') args.p4Leads = number(flag, value());
+    else if (flag === '--only') {
+      args.only = new Set((value() ?? '').split(',').map((f) => (f.trim() === 'p2' ? 'p1' : f.trim())));
+      for (const f of args.only) {
+        if (!(FIGURES as readonly string[]).includes(f)) throw new Error(`--only: unknown figure "${f}" (${USAGE})`);
+      }
+    } else throw new Error(`unknown option ${flag} (${USAGE})`);
   }
-  for (const a of argv) {
-    if (a.startsWith('--') && !['--quick', '--postgres'].includes(a) && !a.startsWith('--only')) {
-      throw new Error(`unknown option ${a} (expected --quick, --postgres, --only <figures>)`);
-    }
-  }
-  return { quick, postgres, only };
+  return args;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const params = args.quick ? QUICK : FULL;
+  const base = args.quick ? QUICK : FULL;
+  const params: Params = {
+    ...base,
+    seconds: args.seconds ?? base.seconds,
+    p4: { ...base.p4, count: args.p4Leads ?? base.p4.count },
+  };
+  const mode = args.quick ? 'quick' : args.seconds || args.p4Leads ? 'custom' : 'full';
   const startedAt = new Date();
   const machine = describeMachine();
   const rows: Row[] = [];
@@ -117,54 +139,71 @@ async function main(): Promise<void> {
       details.liveStepsDiffer = true;
     }
 
+    /** A figure that fails is a row saying so; the others still run and the record is still written. */
+    const figure = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        say(`${name} failed: ${(e as Error).message}`);
+        rows.push({ id: `${name}.failed`, figure: `${name} failed`, unit: 'count', measured: NaN, note: String(e) });
+      }
+    };
+
     if (args.only.has('p1')) {
       const p1: unknown[] = [];
       const p2: unknown[] = [];
-      for (const rate of params.rates) {
-        say(`P1: ${rate} MQL/s for ${params.seconds} s through the bridge`);
-        const drainMs = Math.max(120_000, 3 * params.seconds * 1000);
-        const h = await steadyHandoffs(stack, rate, params.seconds, drainMs);
-        rows.push(...p1Rows(h));
-        p1.push(h);
-        say(`P2: ${rate}/s for ${params.seconds} s through the bare workflow`);
-        const b = await steadyBare(stack, reference.shape, rate, params.seconds, drainMs);
-        rows.push(...p2Rows(h, b));
-        p2.push(b);
-      }
-      say(`P2: bursts of ${params.burst}`);
-      const bursts = await burst(stack, reference.shape, params.burst);
-      rows.push(...burstRows(bursts));
       details.p1 = p1;
-      details.p2 = { steady: p2, burst: bursts };
+      details.p2 = { steady: p2 };
+      for (const rate of params.rates)
+        await figure(`P1/P2 @ ${rate}/s`, async () => {
+          say(`P1: ${rate} MQL/s for ${params.seconds} s through the bridge`);
+          const drainMs = Math.max(120_000, 3 * params.seconds * 1000);
+          const h = await steadyHandoffs(stack, rate, params.seconds, drainMs);
+          rows.push(...p1Rows(h));
+          p1.push(h);
+          say(`P2: ${rate}/s for ${params.seconds} s through the bare workflow`);
+          const b = await steadyBare(stack, reference.shape, rate, params.seconds, drainMs);
+          rows.push(...p2Rows(h, b));
+          p2.push(b);
+        });
+      await figure('P2 burst', async () => {
+        say(`P2: bursts of ${params.burst}`);
+        const bursts = await burst(stack, reference.shape, params.burst);
+        rows.push(...burstRows(bursts));
+        details.p2 = { steady: p2, burst: bursts };
+      });
     }
 
-    if (args.only.has('p3')) {
-      say(`P3: ${params.p3.count} leads, first rung due ${params.p3.rungSeconds} s after assignment`);
-      const r = await slaLateness(stack, params.p3.count, params.p3.rungSeconds);
-      rows.push(...p3Rows(r));
-      details.p3 = r;
-    }
+    if (args.only.has('p3'))
+      await figure('P3', async () => {
+        say(`P3: ${params.p3.count} leads, first rung due ${params.p3.rungSeconds} s after assignment`);
+        const r = await slaLateness(stack, params.p3.count, params.p3.rungSeconds);
+        rows.push(...p3Rows(r));
+        details.p3 = r;
+      });
 
-    if (args.only.has('roster')) {
-      say(`roster: ${params.rosterClaims} claims for one team`);
-      const r = await rosterThroughput(stack, params.rosterClaims);
-      rows.push(...rosterRows(r));
-      details.roster = r;
-    }
+    if (args.only.has('roster'))
+      await figure('roster', async () => {
+        say(`roster: ${params.rosterClaims} claims for one team`);
+        const r = await rosterThroughput(stack, params.rosterClaims);
+        rows.push(...rosterRows(r));
+        details.roster = r;
+      });
 
-    if (args.only.has('p4')) {
-      let p4Stack = stack;
-      if (params.p4.freshStack) {
-        // A fresh worker: its RSS is then that of the parked leads alone.
-        await stacks.pop()!.stop();
-        p4Stack = await startStack({ name: 'parked', server, config, bare: false });
-        stacks.push(p4Stack);
-      }
-      say(`P4: ${params.p4.count} leads parked, then woken at once`);
-      const r = await parkedLeads(p4Stack, params.p4.count);
-      rows.push(...p4Rows(r));
-      details.p4 = r;
-    }
+    if (args.only.has('p4'))
+      await figure('P4', async () => {
+        let p4Stack = stack;
+        if (params.p4.freshStack) {
+          // A fresh worker: its RSS is then that of the parked leads alone.
+          await stacks.pop()!.stop();
+          p4Stack = await startStack({ name: 'parked', server, config, bare: false });
+          stacks.push(p4Stack);
+        }
+        say(`P4: ${params.p4.count} leads parked, then woken at once`);
+        const r = await parkedLeads(p4Stack, params.p4.count);
+        rows.push(...p4Rows(r));
+        details.p4 = r;
+      });
   } finally {
     say('stopping');
     for (const s of stacks.reverse()) await s.stop();
@@ -177,7 +216,7 @@ async function main(): Promise<void> {
   const file = writeRecord({
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    mode: args.quick ? 'quick' : 'full',
+    mode,
     server: server.kind,
     commit: gitCommit(),
     machine,
@@ -186,7 +225,7 @@ async function main(): Promise<void> {
     details,
   });
   console.log(
-    `\nmql-handoff bench (${args.quick ? 'quick' : 'full'}) on ${server.description}\n` +
+    `\nmql-handoff bench (${mode}) on ${server.description}\n` +
       `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryMB} MB, node ${machine.node}; ` +
       `load average ${machine.loadAverage.start.toFixed(2)} at start, ${machine.loadAverage.end.toFixed(2)} at end\n`,
   );

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BareShape } from './bare-workflow';
+import { repoRoot } from './repo';
 import { summarize, type Summary } from './stats';
 
 /** The recorded history of today's handoff path (demo request, round-robin, accepted after first touch). */
@@ -37,8 +38,7 @@ export function timeOf(e: JsonEvent): number {
 }
 
 export function loadRecordedEvents(file = REFERENCE_HISTORY): JsonEvent[] {
-  const root = path.resolve(__dirname, '../../..');
-  return (JSON.parse(readFileSync(path.join(root, file), 'utf8')) as { events: JsonEvent[] }).events;
+  return (JSON.parse(readFileSync(path.join(repoRoot(), file), 'utf8')) as { events: JsonEvent[] }).events;
 }
 
 export async function fetchEvents(client: Client, workflowId: string): Promise<JsonEvent[]> {

@@ -82,15 +82,34 @@ function run(command: string, args: string[], what: string, as: { uid: number; g
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function tryPort(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address() as { port: number };
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+const taken = new Set<number>();
+
+/**
+ * A free port below 32768: the server stores membership ports in a PostgreSQL smallint, so the kernel's ephemeral
+ * range (32768 and up) is refused ("out of range for type smallint").
+ */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 1000; i++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(candidate)) continue;
+    const port = await tryPort(candidate);
+    if (port !== null) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {

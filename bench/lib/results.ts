@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { repoRoot } from './repo';
 import { fmtMs } from './stats';
 
 export type Unit = 'ms' | 'MB' | 'per_s' | 'x' | 'pct' | 'count';
@@ -98,7 +99,8 @@ export function describeMachine(): Machine {
 export interface BenchRecord {
   startedAt: string;
   finishedAt: string;
-  mode: 'full' | 'quick';
+  /** full: the issue's sizes; quick: CI's; custom: --seconds / --p4-leads given (see params). */
+  mode: 'full' | 'quick' | 'custom';
   /** Which Temporal server the figures ran against. */
   server: string;
   commit: string | null;
@@ -118,7 +120,7 @@ export function gitCommit(): string | null {
 }
 
 /** Writes bench/results/<time>-<server>-<mode>.json; returns the path. */
-export function writeRecord(record: BenchRecord, dir = path.resolve(__dirname, '../../../bench/results')): string {
+export function writeRecord(record: BenchRecord, dir = path.join(repoRoot(), 'bench', 'results')): string {
   mkdirSync(dir, { recursive: true });
   const stamp = record.startedAt.replace(/[:.]/g, '-').replace(/-\d\d\dZ$/, 'Z');
   const file = path.join(dir, `${stamp}-${record.server}-${record.mode}.json`);
