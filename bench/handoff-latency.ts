@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: how fast an MQL reaches its rep, measured end to end on this machine.
+ * `npm run bench:bursts`: how fast an MQL reaches its rep in bursts of N at once, end to end in one process (the
+ * figures of `npm run bench` run each part in its own process; this is the quicker look).
  *
  * A real Temporal dev server, the real worker with the real adapters against the sandbox emulators, and the real
  * bridge. For each burst size N, N signed HubSpot webhooks (one MQL each) are posted to the bridge at once and we

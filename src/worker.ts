@@ -25,6 +25,11 @@ export interface HandoffWorkerOptions {
    * worker writes into history is encrypted and what they write decodes here.
    */
   dataConverter: DataConverter;
+  /**
+   * Keeps this worker's team rosters apart from other deployments' in the same namespace (`teamRosterWorkflowId`):
+   * the bench runs several workers, one after the other, against one server.
+   */
+  rosterScope?: string;
 }
 
 export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<Worker> {
@@ -43,6 +48,7 @@ export async function createHandoffWorker(opts: HandoffWorkerOptions): Promise<W
           pricingUrlContains: config.mql.highIntent.pricingPage.urlContains,
         }),
         temporal: opts.client,
+        rosterScope: opts.rosterScope,
       }),
       // The weekly digest (its Schedule: src/main/digest-schedule.ts), when the report channels are wired.
       ...(opts.ports.reports

@@ -9,18 +9,34 @@
  *   TEMPORAL_TEST_SERVER_PATH → cached → Maven fetch of io.temporal:temporal-test-server with its runtime
  *   dependencies into the cache + a launcher script (when Maven and Java are installed) → the SDK's own download.
  *
+ * Temporal server on SQL (`npm run bench -- --postgres`): the `server` and `temporal-sql-tool` binaries of
+ *   go.temporal.io/server@v1.29.1 and its PostgreSQL schema: cached → `go install` into the cache (when Go is
+ *   installed). The same server version the CLI's dev server embeds.
+ *
  * The cache lives outside the repo (MQL_HANDOFF_CACHE_DIR, else $XDG_CACHE_HOME/mql-handoff, else
  * ~/.cache/mql-handoff), keyed by version. Builds happen in a scratch directory and are renamed into place only
  * once they work, under a lock, so a failed, partial or concurrent build never leaves a broken binary behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withDirLock } from './dir-lock';
 
 /** Newest tag `go install` can build (later tags carry a `replace` directive in go.mod). */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** The Temporal server built for SQL persistence: the version the CLI's dev server embeds. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 /** Newest 1.x of io.temporal:temporal-test-server on Maven Central when this was pinned. */
 export const TEST_SERVER_VERSION = '1.38.0';
 
@@ -239,6 +255,121 @@ exec java \${TEMPORAL_TEST_SERVER_JAVA_OPTS:--Xss1m -XX:+UseSerialGC} -cp "$DIR/
     log(`Temporal test server ready: ${target} (${jars.length} jars)`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Temporal server on SQL (the bench's --postgres)
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface SqlServerBinaries {
+  /** `server` (go.temporal.io/server/cmd/server): `server -r <root> -c <dir> -e <env> start`. */
+  server: string;
+  /** `temporal-sql-tool` (go.temporal.io/server/cmd/tools/sql): create-database, setup-schema, update-schema. */
+  sqlTool: string;
+  /** The server's PostgreSQL schema: `<dir>/temporal/versioned`, `<dir>/visibility/versioned`. */
+  postgresSchemaDir: string;
+}
+
+export function cachedSqlServerDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(cacheRoot(env), 'temporal-server', TEMPORAL_SERVER_VERSION);
+}
+
+function sqlServerIn(dir: string): SqlServerBinaries {
+  return {
+    server: path.join(dir, 'server'),
+    sqlTool: path.join(dir, 'temporal-sql-tool'),
+    postgresSchemaDir: path.join(dir, 'schema', 'postgresql', 'v12'),
+  };
+}
+
+function isComplete(b: SqlServerBinaries): boolean {
+  return (
+    isExecutableFile(b.server) && isExecutableFile(b.sqlTool) && existsSync(path.join(b.postgresSchemaDir, 'temporal'))
+  );
+}
+
+/** The cached server, sql tool and schema, built once with Go when missing. */
+export async function resolveTemporalSqlServer(opts: ResolveOptions = {}): Promise<SqlServerBinaries> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? defaultLog;
+  const dir = cachedSqlServerDir(env);
+  if (isComplete(sqlServerIn(dir))) return sqlServerIn(dir);
+  if (opts.allowBuild === false || !onPath('go', env)) {
+    throw new Error(
+      `no Temporal server ${TEMPORAL_SERVER_VERSION} in ${dir} and no Go to build it: install Go, or put there ` +
+        `\`server\` and \`temporal-sql-tool\` (go install go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION} ` +
+        `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}) and schema/postgresql/v12 from the module`,
+    );
+  }
+  await withBuildLock(dir, log, async () => {
+    if (isComplete(sqlServerIn(dir))) return;
+    await buildSqlServerWithGo(dir, env, log);
+  });
+  return sqlServerIn(dir);
+}
+
+async function buildSqlServerWithGo(
+  versionDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+): Promise<void> {
+  const scratch = path.join(path.dirname(versionDir), `.build-${process.pid}-${Date.now()}`);
+  mkdirSync(path.join(scratch, 'bin'), { recursive: true });
+  log(
+    `building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${versionDir} (once per machine)`,
+  );
+  try {
+    const goEnv = {
+      ...env,
+      GOBIN: path.join(scratch, 'bin'),
+      CGO_ENABLED: '0',
+      GOFLAGS: [env.GOFLAGS, '-trimpath'].filter(Boolean).join(' '),
+    };
+    await runWithProgress(
+      'go',
+      [
+        'install',
+        '-v',
+        `go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+        `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+      ],
+      goEnv,
+      scratch,
+      log,
+      'go install',
+      (line) => line.startsWith('go: downloading') || /^[\w.-]+(\/[\w.@~-]+)+$/.test(line.trim()),
+    );
+    const out = spawnSync('go', ['env', 'GOMODCACHE'], { env: goEnv, encoding: 'utf8' });
+    const moduleDir = path.join(out.stdout.trim(), `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`);
+    if (out.status !== 0 || !existsSync(path.join(moduleDir, 'schema', 'postgresql'))) {
+      throw new Error(`go install finished but the module's schema is not in ${moduleDir}/schema/postgresql`);
+    }
+    const built = sqlServerIn(scratch);
+    renameSync(path.join(scratch, 'bin', 'server'), built.server);
+    renameSync(path.join(scratch, 'bin', 'sql'), built.sqlTool);
+    cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), {
+      recursive: true,
+    });
+    makeWritable(path.join(scratch, 'schema')); // the module cache is read-only; the copy must be removable
+    rmSync(path.join(scratch, 'bin'), { recursive: true, force: true });
+    if (!runsOk(built.sqlTool, ['--help']) || !isComplete(built)) {
+      throw new Error(`go install finished but ${built.server} / ${built.sqlTool} do not run`);
+    }
+    rmSync(versionDir, { recursive: true, force: true });
+    renameSync(scratch, versionDir); // same filesystem: atomic
+    log(`Temporal server ready: ${versionDir}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function makeWritable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) makeWritable(p);
+    else chmodSync(p, 0o644);
   }
 }
 

@@ -283,3 +283,24 @@ describe('interactions', () => {
     });
   });
 });
+
+describe('onMessage (what the bench times arrivals by)', () => {
+  it('tells a listener of every message the bot posts or updates, with its metadata, until unsubscribed', async () => {
+    const seen: { method: string; text: string; key: unknown }[] = [];
+    const off = slack.onMessage(({ method, message }) =>
+      seen.push({ method, text: message.text, key: message.metadata?.event_payload.key }),
+    );
+    const posted = await web.chat.postMessage({
+      channel: 'C0REVOPS01',
+      text: 'first',
+      metadata: { event_type: 'mql_handoff', event_payload: { key: 'k-1' } },
+    });
+    await web.chat.update({ channel: 'C0REVOPS01', ts: posted.ts!, text: 'edited' });
+    off();
+    await web.chat.postMessage({ channel: 'C0REVOPS01', text: 'after unsubscribing' });
+    expect(seen).toEqual([
+      { method: 'chat.postMessage', text: 'first', key: 'k-1' },
+      { method: 'chat.update', text: 'edited', key: 'k-1' },
+    ]);
+  });
+});

@@ -184,6 +184,16 @@ export interface SlackEmulator extends Emulator {
   failNext(method: string, error: string, extra?: Record<string, unknown>, times?: number): void;
   /** A `block_actions` payload for clicking `actionId` on a stored message; throws when the message has no such element. */
   blockAction(input: BlockActionInput): BlockActionsPayload;
+  /**
+   * Calls `listener` each time the bot posts (chat.postMessage) or edits (chat.update) a message, as it is stored;
+   * the bench times arrivals by it. Returns the unsubscribe.
+   */
+  onMessage(listener: (event: SlackMessageEvent) => void): () => void;
+}
+
+export interface SlackMessageEvent {
+  method: 'chat.postMessage' | 'chat.update';
+  message: SlackMessage;
 }
 
 type Args = Record<string, unknown>;
@@ -216,6 +226,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   let responseUrls = new Map<string, { channel: string; ts: string; user: string; uses: number }>();
   let platformFaults: { method: string; error: string; extra: Record<string, unknown>; remaining: number }[] = [];
   let files: SlackFile[] = [];
+  const messageListeners = new Set<(event: SlackMessageEvent) => void>();
+  const tellListeners = (event: SlackMessageEvent): void => {
+    for (const listener of messageListeners) listener(event);
+  };
   let fileBytes = new Map<string, Buffer>();
   /** Upload ticket → file id. */
   let uploadTickets = new Map<string, string>();
@@ -490,6 +504,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       const m: SlackMessage = { channel: c.id, ts: nextTs(), user: BOT_USER_ID, botId: BOT_ID, ...body };
       if (metadata) m.metadata = metadata;
       messages.push(m);
+      tellListeners({ method: 'chat.postMessage', message: m });
       return { channel: c.id, ts: m.ts, message: wire(m, true) };
     },
 
@@ -501,6 +516,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
       const metadata = metadataArg(args.metadata);
       applyUpdate(m, body, 'chat.update');
       if (metadata) m.metadata = metadata;
+      tellListeners({ method: 'chat.update', message: m });
       return { channel: c.id, ts: m.ts, text: m.text, message: wire(m, false) };
     },
 
@@ -831,6 +847,10 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     },
     failNext: (method, error, extra = {}, times = 1) => {
       platformFaults.push({ method, error, extra, remaining: times });
+    },
+    onMessage: (listener) => {
+      messageListeners.add(listener);
+      return () => messageListeners.delete(listener);
     },
     blockAction: (input) => {
       const message = messages.find((m) => m.channel === input.channel && m.ts === input.ts);
