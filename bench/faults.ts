@@ -26,6 +26,7 @@ import path from 'node:path';
 import { SLACK_METADATA_EVENT_TYPE } from '../src/activities/slack/interaction-contract';
 import { createBridge } from '../src/client/bridge/server';
 import { hubspotSignatureV3 } from '../src/client/bridge/signatures';
+import { mqlWebhookEvent } from './lib/hubspot-webhook';
 import { fixedTemporalGateway } from '../src/client/temporal-gateway';
 import { handoffDataConverter } from '../src/codec/data-converter';
 import { loadEnv } from '../src/config/env';
@@ -281,19 +282,7 @@ async function main(): Promise<void> {
 
   const post = async (contactId: string): Promise<number> => {
     const body = JSON.stringify([
-      {
-        eventId: eventId++,
-        subscriptionId: 1,
-        portalId: Number(config.hubspot.portalId),
-        appId: 1,
-        occurredAt: Date.now(),
-        subscriptionType: 'contact.propertyChange',
-        attemptNumber: 0,
-        objectId: Number(contactId),
-        propertyName: 'lifecyclestage',
-        propertyValue: 'marketingqualifiedlead',
-        changeSource: 'CRM',
-      },
+      mqlWebhookEvent({ eventId: eventId++, portalId: config.hubspot.portalId, contactId }),
     ]);
     const timestamp = String(Date.now());
     const uri = `${bridgeUrl}/webhooks/hubspot`;

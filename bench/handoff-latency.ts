@@ -18,6 +18,7 @@ import { handoffDataConverter } from '../src/codec/data-converter';
 import { createPorts } from '../src/main/wiring';
 import { createBridge } from '../src/client/bridge/server';
 import { hubspotSignatureV3 } from '../src/client/bridge/signatures';
+import { mqlWebhookEvent } from './lib/hubspot-webhook';
 import { fixedTemporalGateway } from '../src/client/temporal-gateway';
 import { loadEnv } from '../src/config/env';
 import { loadOrgConfigFile, resolveOrgConfigPath } from '../src/config/org-config-file';
@@ -99,19 +100,7 @@ async function main(): Promise<void> {
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started };
   };
-  const mqlEvent = (contactId: string) => ({
-    eventId: eventId++,
-    subscriptionId: 1,
-    portalId: 4410001,
-    appId: 1,
-    occurredAt: Date.now(),
-    subscriptionType: 'contact.propertyChange',
-    attemptNumber: 0,
-    objectId: Number(contactId),
-    propertyName: 'lifecyclestage',
-    propertyValue: 'marketingqualifiedlead',
-    changeSource: 'CRM',
-  });
+  const mqlEvent = (contactId: string) => mqlWebhookEvent({ eventId: eventId++, portalId: 4410001, contactId });
   /** Resolves when the lead's DM is in the Slack emulator. */
   const dmPosted = async (contactId: string): Promise<number> => {
     const wf = `mql-hubspot-${contactId}`;

@@ -24,6 +24,7 @@ import type { SlackArrival } from './sandbox-child';
 import { nowMs, sleep } from './stats';
 import type { TemporalServer } from './server';
 import type { BareArrival, WorkerChildStart, WorkerChildStarted } from './worker-child';
+import { mqlWebhookEvent } from './hubspot-webhook';
 
 const HUBSPOT_SECRET = 'bench-hubspot-client-secret';
 /** Bench contact numbers are unique across the stacks of one run (they share one server). */
@@ -171,19 +172,9 @@ export async function startStack(input: {
       },
       async postMqls(contactIds) {
         const body = JSON.stringify(
-          contactIds.map((id) => ({
-            eventId: eventId++,
-            subscriptionId: 1,
-            portalId: Number(config.hubspot.portalId),
-            appId: 1,
-            occurredAt: Date.now(),
-            subscriptionType: 'contact.propertyChange',
-            attemptNumber: 0,
-            objectId: Number(id),
-            propertyName: 'lifecyclestage',
-            propertyValue: 'marketingqualifiedlead',
-            changeSource: 'CRM',
-          })),
+          contactIds.map((id) =>
+            mqlWebhookEvent({ eventId: eventId++, portalId: config.hubspot.portalId, contactId: id }),
+          ),
         );
         const timestamp = String(Date.now());
         const signature = hubspotSignatureV3({
